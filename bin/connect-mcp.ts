@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+/**
+ * CLI entry: parses flags and hands a resolved Config to the chosen command.
+ *   connect-mcp [serve] [flags]   the MCP server (stdio by default, or --transport http)
+ *   connect-mcp emulator [--port] an offline Pipedream Connect emulator for trying things out
+ *   connect-mcp doctor [flags]    checks configuration and Pipedream credentials
+ */
+import { writeSync } from "node:fs";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ConfigError, OPTIONS, redactedConfig, resolveConfig, type Config } from "../src/config.js";
+import { createServices } from "../src/core/services.js";
+import { runDoctor } from "../src/doctor.js";
+import { EMULATOR_DEFAULTS, startEmulator } from "../src/emulator/index.js";
+import { createLogger } from "../src/logger.js";
+import { openDb } from "../src/store/db.js";
+import { startHttpServer } from "../src/transports/http.js";
+import { startStdioServer } from "../src/transports/stdio.js";
+import { VERSION } from "../src/version.js";
+
+/** Help, version and doctor output is for a person at a terminal, never the stdio server's channel. */
+function printOut(text: string): void {
+  writeSync(1, `${text}\n`);
+}
+function printErr(text: string): void {
+  writeSync(2, `${text}\n`);
+}
+
+const USAGE = `connect-mcp ${VERSION} — MCP server for 3,000+ apps through Pipedream Connect
+
+Usage:
+  connect-mcp [serve] [options]     run the MCP server (stdio unless --transport http)
+  connect-mcp emulator [--port N] [--host H]
+                                    run the offline Pipedream Connect emulator (default port 4010)
+  connect-mcp doctor [options]      check the configuration and the Pipedream credentials
+
+Options (each also an environment variable and a key of the --config JSON file):
+${OPTIONS.map((o) => `  --${o.flag.padEnd(22)} ${o.help}\n  ${"".padEnd(24)} env ${o.env.join(" or ")}; config key "${o.key}"`).join("\n")}
+  --config FILE            JSON config file (env CONNECT_MCP_CONFIG); precedence: defaults < file < env < flags
+  -h, --help               show this help
+  -v, --version            print the version`;
+
+const SERVE_FLAGS: ParseArgsConfig["options"] = {
+  ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: "string" as const }])),
+  config: { type: "string" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+};
+
+function parse(args: string[], options: ParseArgsConfig["options"]): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | boolean | undefined>;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.replace(/\. To specify a positional argument.*$/s, "")}. Run connect-mcp --help for the options.`);
+  }
+}
+
+function configFromArgs(args: string[]): { config?: Config; help?: boolean; version?: boolean } {
+  const values = parse(args, SERVE_FLAGS);
+  if (values.help) return { help: true };
+  if (values.version) return { version: true };
+  const flags: Record<string, unknown> = {};
+  for (const o of OPTIONS) if (values[o.flag] !== undefined) flags[o.key] = values[o.flag];
+  return { config: resolveConfig({ flags, configFile: values.config as string | undefined }) };
+}
+
+async function serve(args: string[]): Promise<number> {
+  const { config, help, version } = configFromArgs(args);
+  if (help) return printOut(USAGE), 0;
+  if (version) return printOut(VERSION), 0;
+  if (!config) return 2;
+  if (config.toolMode !== "tools-only") {
+    throw new ConfigError(`tool mode "${config.toolMode}" is not available in this version yet; use --tool-mode tools-only (the default).`);
+  }
+  const logger = createLogger(config.logLevel);
+  const db = openDb(config.db);
+  const services = createServices(config, db, logger);
+  if (!services.ok) logger.warn(services.reason);
+  logger.debug({ config: redactedConfig(config) }, "configuration");
+  const deps = { config, logger, services };
+
+  let stop: () => Promise<void>;
+  let finished: Promise<void>;
+  if (config.transport === "http") {
+    const http = await startHttpServer(deps);
+    stop = http.close;
+    finished = new Promise(() => undefined);
+  } else {
+    const stdio = startStdioServer(deps);
+    stop = stdio.close;
+    finished = stdio.closed;
+  }
+  const shutdown = new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => {
+      logger.info({ signal }, "shutting down");
+      resolve();
+    });
+  });
+  await Promise.race([finished, shutdown]);
+  await stop();
+  db.close();
+  return 0;
+}
+
+async function emulator(args: string[]): Promise<number> {
+  const values = parse(args, { port: { type: "string" }, host: { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (values.help) return printOut(USAGE), 0;
+  const port = values.port === undefined ? 4010 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got ${JSON.stringify(values.port)}`);
+  const host = (values.host as string | undefined) ?? "127.0.0.1";
+  const emu = await startEmulator({ port, host, log: (line) => printErr(line) });
+  printErr(
+    [
+      `Pipedream Connect emulator listening on ${emu.url}`,
+      "Point connect-mcp at it with:",
+      `  PIPEDREAM_BASE_URL=${emu.url}`,
+      `  PIPEDREAM_CLIENT_ID=${EMULATOR_DEFAULTS.clientId}`,
+      `  PIPEDREAM_CLIENT_SECRET=${EMULATOR_DEFAULTS.clientSecret}`,
+      `  PIPEDREAM_PROJECT_ID=${EMULATOR_DEFAULTS.projectId}`,
+      `  PIPEDREAM_PROJECT_ENVIRONMENT=${EMULATOR_DEFAULTS.environment}`,
+      `  PIPEDREAM_EXTERNAL_USER_ID=${EMULATOR_DEFAULTS.externalUserId}`,
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
+  });
+  await emu.close();
+  return 0;
+}
+
+async function doctor(args: string[]): Promise<number> {
+  const { config, help } = configFromArgs(args);
+  if (help) return printOut(USAGE), 0;
+  if (!config) return 2;
+  const report = await runDoctor(config);
+  printOut(report.lines.join("\n"));
+  return report.ok ? 0 : 1;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  const command = first !== undefined && !first.startsWith("-") ? first : "serve";
+  const args = command === first ? rest : argv;
+  switch (command) {
+    case "serve":
+      return serve(args);
+    case "emulator":
+      return emulator(args);
+    case "doctor":
+      return doctor(args);
+    case "help":
+      printOut(USAGE);
+      return 0;
+    default:
+      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor. Run connect-mcp --help.`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof ConfigError) {
+      printErr(`connect-mcp: ${err.message}`);
+      process.exit(2);
+    }
+    printErr(`connect-mcp: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,30 @@
+/** Short and full views of an action definition, as the tools return them. */
+import type { ActionDefinition } from "../providers/provider.js";
+
+/** The app an action belongs to: its app prop's app, else the key's prefix (`slack-send-message` → slack). */
+export function actionApp(action: ActionDefinition): string {
+  const appProp = action.props.find((p) => p.type === "app" && typeof p.app === "string");
+  return String(appProp?.app ?? action.key.split("-")[0] ?? "");
+}
+
+/** First sentence of a description, without markdown links, at most 160 characters. */
+export function oneLine(description: string | undefined): string {
+  if (!description) return "";
+  const text = description
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
+    .replace(/\s+/g, " ")
+    .trim();
+  const sentence = /^(.+?[.!?])(\s|$)/.exec(text)?.[1] ?? text;
+  return sentence.length > 160 ? `${sentence.slice(0, 157)}…` : sentence;
+}
+
+export function actionSummary(action: ActionDefinition) {
+  return {
+    key: action.key,
+    name: action.name,
+    description: oneLine(action.description),
+    app: actionApp(action),
+    read_only: action.annotations?.readOnlyHint === true,
+    destructive: action.annotations?.destructiveHint === true,
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Expected failures become `isError` tool results whose text says what to do next.
+ * ToolError is for failures we detect ourselves; ProviderError (from the provider seam) already
+ * carries a safe message. Anything else is a bug: logged in full, shown to the caller generically.
+ */
+import { ProviderError } from "../providers/provider.js";
+
+export class ToolError extends Error {
+  override name = "ToolError";
+  constructor(
+    message: string,
+    /** Extra structured detail safe to return (e.g. the choices for an ambiguous account). */
+    readonly detail?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export interface FailureView {
+  message: string;
+  detail?: Record<string, unknown>;
+  /** True when the failure is not the caller's or Connect's but ours (worth a full log entry). */
+  internal: boolean;
+}
+
+export function describeFailure(err: unknown): FailureView {
+  if (err instanceof ToolError) return { message: err.message, ...(err.detail ? { detail: err.detail } : {}), internal: false };
+  if (err instanceof ProviderError) {
+    const detail: Record<string, unknown> = { kind: err.kind };
+    if (err.details.status !== undefined) detail.upstream_status = err.details.status;
+    if (err.details.retryAfterSeconds !== undefined) detail.retry_after_seconds = err.details.retryAfterSeconds;
+    return { message: err.message, detail, internal: false };
+  }
+  return { message: "connect-mcp hit an internal error handling this call; it has been logged. Try again, or report it if it repeats.", internal: true };
+}
+
+/** Connect's `errors[]` entries are often JSON-encoded `{name, message}` objects: show the message. */
+export function connectErrorMessage(entry: string): string {
+  try {
+    const parsed = JSON.parse(entry) as { message?: unknown };
+    if (parsed && typeof parsed.message === "string") return parsed.message;
+  } catch {
+    // not JSON: use as is
+  }
+  return entry;
+}

@@ -1,0 +1,195 @@
+/**
+ * The seam every credentials backend implements. Core and tools talk only to this interface;
+ * `src/providers/pipedream/` is the one implementation and the only code that imports `@pipedream/sdk`.
+ *
+ * Shapes here are provider-neutral and already normalised (snake_case wire quirks, Date objects,
+ * odd SDK response wrappers are the implementation's problem, not the caller's).
+ */
+
+/** The end user on whose behalf a call is made (Pipedream's `external_user_id`). */
+export type ExternalUserId = string;
+
+export interface AppInfo {
+  slug: string;
+  name: string;
+  id?: string;
+  description?: string;
+  /** Names of the per-account fields the user fills when connecting (e.g. `subdomain`). */
+  customFieldNames: string[];
+}
+
+export interface ConnectedAccount {
+  id: string;
+  name: string;
+  app: AppInfo;
+  healthy: boolean;
+  dead: boolean;
+  error?: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+/** One configurable prop exactly as Connect describes it (camelCase keys on the wire). */
+export interface ActionProp {
+  name: string;
+  type: string;
+  label?: string;
+  description?: string;
+  optional?: boolean;
+  hidden?: boolean;
+  disabled?: boolean;
+  readOnly?: boolean;
+  remoteOptions?: boolean;
+  useQuery?: boolean;
+  reloadProps?: boolean;
+  withLabel?: boolean;
+  secret?: boolean;
+  default?: unknown;
+  options?: unknown[];
+  min?: number;
+  max?: number;
+  app?: string;
+  alertType?: string;
+  content?: string;
+  [extra: string]: unknown;
+}
+
+export interface ActionAnnotations {
+  title?: string;
+  readOnlyHint?: boolean;
+  destructiveHint?: boolean;
+  idempotentHint?: boolean;
+  openWorldHint?: boolean;
+}
+
+export interface ActionDefinition {
+  key: string;
+  name: string;
+  version: string;
+  description?: string;
+  annotations?: ActionAnnotations;
+  props: ActionProp[];
+}
+
+export interface ActionPage {
+  actions: ActionDefinition[];
+  /** Upstream cursor for the next page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface Observation {
+  ts?: number;
+  k: string;
+  msg?: string;
+  err?: { name?: string; message?: string };
+}
+
+export interface RunActionInput {
+  key: string;
+  version?: string;
+  configuredProps: Record<string, unknown>;
+  dynamicPropsId?: string;
+}
+
+export interface RunActionOutput {
+  exports: Record<string, unknown>;
+  ret: unknown;
+  observations: Observation[];
+}
+
+export interface ConfigurePropInput {
+  key: string;
+  version?: string;
+  propName: string;
+  configuredProps: Record<string, unknown>;
+  dynamicPropsId?: string;
+  query?: string;
+  page?: number;
+  prevContext?: Record<string, unknown>;
+}
+
+export interface ConfigurePropOutput {
+  options: Array<{ label: string; value: unknown }>;
+  context?: Record<string, unknown>;
+  errors: string[];
+  observations: Observation[];
+}
+
+export interface ReloadPropsInput {
+  key: string;
+  version?: string;
+  configuredProps: Record<string, unknown>;
+  dynamicPropsId?: string;
+}
+
+export interface ReloadPropsOutput {
+  dynamicPropsId?: string;
+  props: ActionProp[];
+  errors: string[];
+  observations: Observation[];
+}
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface ProxyRequest {
+  accountId: string;
+  method: HttpMethod;
+  /** Absolute URL, or a path for apps whose domain is per account. Query already merged in. */
+  url: string;
+  headers: Record<string, string>;
+  /** JSON object body (Connect's proxy accepts only objects). */
+  body?: Record<string, unknown>;
+}
+
+export interface ProxyResponse {
+  status: number;
+  headers: Record<string, string>;
+  contentType?: string;
+  /** Parsed JSON when the upstream sent JSON, otherwise the raw bytes. */
+  body: { kind: "json"; value: unknown } | { kind: "bytes"; value: Uint8Array } | { kind: "empty" };
+}
+
+export interface ConnectToken {
+  token: string;
+  expiresAt: string;
+  connectLinkUrl: string;
+}
+
+export interface ConnectProvider {
+  /** Fetch an access token (used by `doctor` to check credentials). */
+  checkCredentials(): Promise<void>;
+  listAccounts(user: ExternalUserId, filter?: { app?: string }): Promise<ConnectedAccount[]>;
+  getApp(slug: string): Promise<AppInfo>;
+  listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage>;
+  getAction(key: string): Promise<ActionDefinition>;
+  configureProp(user: ExternalUserId, input: ConfigurePropInput): Promise<ConfigurePropOutput>;
+  reloadProps(user: ExternalUserId, input: ReloadPropsInput): Promise<ReloadPropsOutput>;
+  /** Runs once: never retried automatically (actions have side effects). */
+  runAction(user: ExternalUserId, input: RunActionInput): Promise<RunActionOutput>;
+  /** Non-2xx upstream answers come back as a ProxyResponse, not an exception. Writes are never retried. */
+  proxy(user: ExternalUserId, request: ProxyRequest): Promise<ProxyResponse>;
+  createConnectToken(user: ExternalUserId, options?: { successRedirectUri?: string; errorRedirectUri?: string; webhookUri?: string }): Promise<ConnectToken>;
+}
+
+export type ProviderErrorKind =
+  | "unauthorized" // Connect rejected our credentials (after one token refresh)
+  | "forbidden"
+  | "not_found"
+  | "rate_limited"
+  | "timeout"
+  | "network"
+  | "bad_request"
+  | "upstream" // Connect answered 5xx
+  | "malformed"; // Connect answered something we could not read
+
+/** A failure talking to the provider, already stripped of secrets. `message` is safe to show a user. */
+export class ProviderError extends Error {
+  override name = "ProviderError";
+  constructor(
+    readonly kind: ProviderErrorKind,
+    message: string,
+    readonly details: { status?: number; retryAfterSeconds?: number; operation?: string } = {},
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { resolveAccount } from "../core/accounts.js";
+import { ToolError } from "../core/errors.js";
+import { requireEndUser } from "../core/identity.js";
+import { capJson, type ToolResult } from "../core/results.js";
+import { checkProxyUrl } from "../core/url-guard.js";
+import type { ConnectedAccount, ProxyResponse } from "../providers/provider.js";
+import { defineTool } from "./define-tool.js";
+
+/** Request bodies above this are refused before anything is sent. */
+const MAX_REQUEST_BODY_BYTES = 1_048_576;
+/** Response bodies are cut to this many characters (JSON/text) so one call cannot flood the context. */
+const MAX_RESPONSE_CHARS = 100_000;
+/** Binary bodies are returned base64-encoded up to this many bytes. */
+const MAX_BINARY_BYTES = 48_000;
+
+/** Headers the caller may not set: transport-level, or Connect's own. */
+const FORBIDDEN_HEADER = /^(host|content-length|connection|transfer-encoding|keep-alive|upgrade|te|trailer|proxy-.*|x-pd-.*)$/i;
+/** Response headers not worth returning (hop-by-hop, cookies). */
+const DROPPED_RESPONSE_HEADER = /^(set-cookie|connection|keep-alive|transfer-encoding|content-encoding)$/i;
+/** App custom fields that mean "the API's domain is per account" (Zendesk subdomain, Zoho region…). */
+const PER_ACCOUNT_DOMAIN_FIELD = /(sub)?domain|base_?url|instance|host|region|site|shop|tenant|org(anization)?_?url/i;
+
+const TEXTUAL = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded|[\w.+-]*\+xml))/i;
+
+function decodeBody(res: ProxyResponse): { body: unknown; encoding: "json" | "text" | "base64" | "none"; truncated: boolean } {
+  if (res.body.kind === "empty") return { body: null, encoding: "none", truncated: false };
+  if (res.body.kind === "json") {
+    const { value, truncated } = capJson(res.body.value, MAX_RESPONSE_CHARS);
+    return { body: value, encoding: truncated ? "text" : "json", truncated };
+  }
+  const bytes = Buffer.from(res.body.value);
+  const text = bytes.toString("utf8");
+  const looksTextual = res.contentType ? TEXTUAL.test(res.contentType) : !text.includes("\uFFFD") && !text.includes("\u0000");
+  if (looksTextual) {
+    const truncated = text.length > MAX_RESPONSE_CHARS;
+    return { body: truncated ? `${text.slice(0, MAX_RESPONSE_CHARS)}…` : text, encoding: "text", truncated };
+  }
+  const truncated = bytes.length > MAX_BINARY_BYTES;
+  return { body: bytes.subarray(0, MAX_BINARY_BYTES).toString("base64"), encoding: "base64", truncated };
+}
+
+function allowsRelativeUrl(account: ConnectedAccount): boolean {
+  return account.app.customFieldNames.some((f) => PER_ACCOUNT_DOMAIN_FIELD.test(f));
+}
+
+const outputSchema = z.object({
+  outcome: z.literal("ok"),
+  status: z.number().int(),
+  headers: z.record(z.string(), z.string()),
+  body: z.unknown(),
+  body_encoding: z.enum(["json", "text", "base64", "none"]),
+  content_type: z.string().optional(),
+  truncated: z.boolean().optional(),
+  account_id: z.string(),
+});
+
+export const apiProxy = defineTool({
+  name: "api_proxy",
+  description:
+    "Send an HTTP request to an app's own API (e.g. https://slack.com/api/chat.postMessage) through Pipedream Connect, " +
+    "authenticated as the user's connected account — credentials are added for you. Use when you know the API; " +
+    "it gives the most control. Returns the upstream status, headers and body (JSON, text, or base64 for binary). " +
+    "Writes (non-GET) are sent once and never retried.",
+  inputSchema: z.strictObject({
+    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    url: z.string().min(1).max(8192).describe("Absolute https URL; a /path only for apps whose domain is per account (e.g. Zendesk)"),
+    app: z.string().min(1).optional().describe("App slug; picks its single healthy account"),
+    account_id: z.string().min(1).optional().describe("Account id from list_accounts (needed when an app has several)"),
+    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("Query parameters, added to url"),
+    headers: z.record(z.string(), z.string()).optional(),
+    body: z.record(z.string(), z.unknown()).optional().describe("JSON object body (not for GET/DELETE)"),
+  }),
+  outputSchema,
+  annotations: { title: "Call an app's API", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  async handler(args, ctx) {
+    const { provider } = ctx.services();
+    const user = requireEndUser(ctx.identity);
+
+    const check = checkProxyUrl(args.url, args.query);
+    if (!check.ok) throw new ToolError(`url refused: ${check.reason}.`);
+    if (args.body !== undefined && (args.method === "GET" || args.method === "DELETE")) {
+      throw new ToolError(`A ${args.method} request cannot carry a body; put parameters in query instead.`);
+    }
+    if (args.body !== undefined && Buffer.byteLength(JSON.stringify(args.body)) > MAX_REQUEST_BODY_BYTES) {
+      throw new ToolError(`body is larger than ${MAX_REQUEST_BODY_BYTES} bytes; send less data per request.`);
+    }
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(args.headers ?? {})) {
+      if (FORBIDDEN_HEADER.test(name)) throw new ToolError(`header "${name}" cannot be set through api_proxy.`);
+      if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) throw new ToolError(`header "${name}" contains a line break.`);
+      headers[name] = value;
+    }
+
+    const account = await resolveAccount(provider, user, { app: args.app, accountId: args.account_id });
+    if (check.relative && !allowsRelativeUrl(account)) {
+      throw new ToolError(
+        `A relative url is only allowed for apps whose API domain differs per account; ${account.app.slug} is not one. Give the absolute URL (https://…).`,
+      );
+    }
+
+    ctx.logger.debug({ method: args.method, host: check.relative ? account.app.slug : check.host, account: account.id }, "api_proxy");
+    const res = await provider.proxy(user, { accountId: account.id, method: args.method, url: check.url, headers, body: args.body });
+    const { body, encoding, truncated } = decodeBody(res);
+    const responseHeaders = Object.fromEntries(Object.entries(res.headers).filter(([h]) => !DROPPED_RESPONSE_HEADER.test(h)));
+    const structured = {
+      outcome: "ok" as const,
+      status: res.status,
+      headers: responseHeaders,
+      body,
+      body_encoding: encoding,
+      ...(res.contentType ? { content_type: res.contentType } : {}),
+      ...(truncated ? { truncated: true } : {}),
+      account_id: account.id,
+    };
+    const text = JSON.stringify(structured);
+    if (res.status >= 200 && res.status < 400) return { content: [{ type: "text", text }], structuredContent: structured };
+    const excerpt = typeof body === "string" ? body.slice(0, 500) : JSON.stringify(body)?.slice(0, 500);
+    const result: ToolResult = {
+      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
+      structuredContent: structured,
+      isError: true,
+    };
+    return result;
+  },
+});

@@ -1,0 +1,31 @@
+/**
+ * A tool is one object: name, description (written for an LLM: what, when, what comes back),
+ * input and output schemas, all four MCP annotations, and the handler. The server registers
+ * these objects unchanged; read-only status is derived from `annotations.readOnlyHint`.
+ */
+import type { z } from "zod";
+import type { ToolContext } from "../core/services.js";
+import type { ToolResult } from "../core/results.js";
+
+export interface ToolAnnotations {
+  title: string;
+  readOnlyHint: boolean;
+  destructiveHint: boolean;
+  idempotentHint: boolean;
+  openWorldHint: boolean;
+}
+
+export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
+  name: string;
+  description: string;
+  inputSchema: Input;
+  outputSchema: Output;
+  annotations: ToolAnnotations;
+  handler(args: z.infer<Input>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
+  tool: ToolDefinition<Input, Output>,
+): ToolDefinition<Input, Output> {
+  return tool;
+}

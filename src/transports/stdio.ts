@@ -1,0 +1,27 @@
+/**
+ * stdio: one MCP connection over stdin/stdout (Claude Desktop, IDE agents). The SDK picks the
+ * protocol era from the first message (legacy `initialize` or a 2026-07-28 request envelope).
+ * stdout carries only protocol messages; logs go to stderr.
+ */
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
+import { stdioIdentity } from "../core/identity.js";
+import { buildServer, type ServerDeps } from "../server.js";
+
+export interface RunningStdioServer {
+  /** Resolves when the client closes stdin. */
+  closed: Promise<void>;
+  close(): Promise<void>;
+}
+
+export function startStdioServer(deps: ServerDeps): RunningStdioServer {
+  const identity = stdioIdentity(deps.config);
+  const handle = serveStdio(() => buildServer(deps, identity), {
+    onerror: (err) => deps.logger.warn({ err: err.message }, "stdio transport error"),
+  });
+  const closed = new Promise<void>((resolve) => {
+    process.stdin.once("end", resolve);
+    process.stdin.once("close", resolve);
+  });
+  deps.logger.info({ user: identity.externalUserId ? "configured" : "missing", mode: deps.config.toolMode }, "connect-mcp serving on stdio");
+  return { closed, close: () => handle.close() };
+}
