@@ -1,0 +1,151 @@
+/**
+ * Shared e2e plumbing: an in-process Connect emulator on an ephemeral loopback port, and the
+ * **built** CLI (dist/bin/connect-mcp.js) spawned over stdio or HTTP, driven by the official
+ * MCP client. Everything started here is stopped by the returned handles.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { EMULATOR_DEFAULTS, startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+
+export const CLI = fileURLToPath(new URL("../dist/bin/connect-mcp.js", import.meta.url));
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it for you)`);
+
+export type Era = "legacy" | "modern";
+
+export async function emulator(): Promise<RunningEmulator> {
+  return startEmulator({ port: 0 });
+}
+
+/** Environment that points the server at an emulator, as a user would set it. */
+export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PIPEDREAM_BASE_URL: emu.url,
+    PIPEDREAM_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
+    PIPEDREAM_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
+    PIPEDREAM_PROJECT_ID: EMULATOR_DEFAULTS.projectId,
+    PIPEDREAM_PROJECT_ENVIRONMENT: EMULATOR_DEFAULTS.environment,
+    PIPEDREAM_EXTERNAL_USER_ID: EMULATOR_DEFAULTS.externalUserId,
+    CONNECT_MCP_DB: ":memory:",
+    CONNECT_MCP_LOG_LEVEL: "info",
+    ...extra,
+  };
+}
+
+/** A clean environment: nothing from the developer's shell leaks into the server under test. */
+function baseEnv(): Record<string, string> {
+  const keep = ["PATH", "HOME", "TMPDIR", "SystemRoot"];
+  return Object.fromEntries(keep.flatMap((k) => (process.env[k] ? [[k, process.env[k]!]] : [])));
+}
+
+function newClient(era: Era): Client {
+  return new Client(
+    { name: "connect-mcp-tests", version: "1.0.0" },
+    era === "modern" ? { versionNegotiation: { mode: { pin: "2026-07-28" } } } : {},
+  );
+}
+
+export interface StdioSession {
+  client: Client;
+  stderr: () => string;
+  close(): Promise<void>;
+}
+
+export async function connectStdio(env: Record<string, string>, era: Era = "legacy", args: string[] = []): Promise<StdioSession> {
+  const transport = new StdioClientTransport({ command: process.execPath, args: [CLI, ...args], env: { ...baseEnv(), ...env }, stderr: "pipe" });
+  let stderr = "";
+  transport.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const client = newClient(era);
+  await client.connect(transport);
+  return { client, stderr: () => stderr, close: () => client.close() };
+}
+
+export interface HttpServerProcess {
+  url: string;
+  child: ChildProcess;
+  stderr: () => string;
+  /** Resolves with the exit code once the process has exited. */
+  exited: Promise<number | null>;
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Start `connect-mcp --transport http --port 0` and wait for its "listening" log line. */
+export async function startHttp(env: Record<string, string>, args: string[] = []): Promise<HttpServerProcess> {
+  const child = spawn(process.execPath, [CLI, "--transport", "http", "--port", "0", ...args], {
+    env: { ...baseEnv(), ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${stderr}`)), 15_000);
+    child.stderr!.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      const m = /"url":"(http:[^"]+)"/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${stderr}`));
+    });
+  });
+  return {
+    url,
+    child,
+    stderr: () => stderr,
+    exited,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+export async function connectHttp(url: string, era: Era = "modern", headers: Record<string, string> = {}): Promise<Client> {
+  const client = newClient(era);
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  return client;
+}
+
+export interface CallResult {
+  isError: boolean;
+  text: string;
+  structured: Record<string, unknown> | undefined;
+}
+
+/** Call a tool and flatten the result for assertions. */
+export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallResult> {
+  const res = (await client.callTool({ name, arguments: args })) as {
+    isError?: boolean;
+    content?: Array<{ type: string; text?: string }>;
+    structuredContent?: Record<string, unknown>;
+  };
+  return {
+    isError: res.isError === true,
+    text: (res.content ?? []).map((c) => c.text ?? "").join("\n"),
+    structured: res.structuredContent,
+  };
+}
+
+/** Run the CLI to completion (for --help, doctor…). */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env: { ...baseEnv(), ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.once("exit", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Inject a fault into the emulator (next matching Connect request). */
+export async function fault(emu: RunningEmulator, spec: { path_contains: string; method?: string; status?: number; body?: unknown; delay_ms?: number; times?: number }): Promise<void> {
+  const res = await fetch(`${emu.url}/__emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+  if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
+}
