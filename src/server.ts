@@ -37,7 +37,7 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
     server.registerTool(
       tool.name,
       {
-        title: tool.annotations.title,
+        title: tool.title,
         description: tool.description,
         inputSchema: tool.inputSchema,
         outputSchema: tool.outputSchema,

@@ -5,7 +5,7 @@ import { requireEndUser } from "../core/identity.js";
 import { capJson, type ToolResult } from "../core/results.js";
 import { checkProxyUrl } from "../core/url-guard.js";
 import type { ConnectedAccount, ProxyResponse } from "../providers/provider.js";
-import { defineTool } from "./define-tool.js";
+import { defineTool, stringMap } from "./define-tool.js";
 
 /** Request bodies above this are refused before anything is sent. */
 const MAX_REQUEST_BODY_BYTES = 1_048_576;
@@ -44,35 +44,31 @@ function allowsRelativeUrl(account: ConnectedAccount): boolean {
   return account.app.customFieldNames.some((f) => PER_ACCOUNT_DOMAIN_FIELD.test(f));
 }
 
-const outputSchema = z.object({
+const outputSchema = z.looseObject({
   outcome: z.literal("ok"),
-  status: z.number().int(),
-  headers: z.record(z.string(), z.string()),
+  status: z.number(),
+  headers: stringMap(z.string()),
   body: z.unknown(),
   body_encoding: z.enum(["json", "text", "base64", "none"]),
-  content_type: z.string().optional(),
-  truncated: z.boolean().optional(),
-  account_id: z.string(),
 });
 
 export const apiProxy = defineTool({
   name: "api_proxy",
   description:
-    "Send an HTTP request to an app's own API (e.g. https://slack.com/api/chat.postMessage) through Pipedream Connect, " +
-    "authenticated as the user's connected account — credentials are added for you. Use when you know the API; " +
-    "it gives the most control. Returns the upstream status, headers and body (JSON, text, or base64 for binary). " +
-    "Writes (non-GET) are sent once and never retried.",
+    "Call an app's HTTP API (e.g. https://slack.com/api/chat.postMessage) as the user's connected account; auth is added for you. " +
+    "Best when you know the API. Returns the upstream status, headers and body (JSON, text, or base64). Writes are sent once, never retried.",
   inputSchema: z.strictObject({
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
-    url: z.string().min(1).max(8192).describe("Absolute https URL; a /path only for apps whose domain is per account (e.g. Zendesk)"),
-    app: z.string().min(1).optional().describe("App slug; picks its single healthy account"),
-    account_id: z.string().min(1).optional().describe("Account id from list_accounts (needed when an app has several)"),
-    query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional().describe("Query parameters, added to url"),
-    headers: z.record(z.string(), z.string()).optional(),
-    body: z.record(z.string(), z.unknown()).optional().describe("JSON object body (not for GET/DELETE)"),
+    url: z.string().max(8192).describe("Absolute URL; a /path only for apps with per-account domains"),
+    app: z.string().optional().describe("App slug (uses its one healthy account)"),
+    account_id: z.string().optional().describe("From list_accounts"),
+    query: stringMap(z.union([z.string(), z.number(), z.boolean()])).optional(),
+    headers: stringMap(z.string()).optional(),
+    body: stringMap(z.unknown()).optional().describe("JSON object"),
   }),
   outputSchema,
-  annotations: { title: "Call an app's API", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  title: "Call an app's API",
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async handler(args, ctx) {
     const { provider } = ctx.services();
     const user = requireEndUser(ctx.identity);

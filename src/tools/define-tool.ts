@@ -3,12 +3,11 @@
  * input and output schemas, all four MCP annotations, and the handler. The server registers
  * these objects unchanged; read-only status is derived from `annotations.readOnlyHint`.
  */
-import type { z } from "zod";
+import { z as zod, type z } from "zod";
 import type { ToolContext } from "../core/services.js";
 import type { ToolResult } from "../core/results.js";
 
 export interface ToolAnnotations {
-  title: string;
   readOnlyHint: boolean;
   destructiveHint: boolean;
   idempotentHint: boolean;
@@ -17,11 +16,17 @@ export interface ToolAnnotations {
 
 export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output extends z.ZodObject = z.ZodObject> {
   name: string;
+  title: string;
   description: string;
   inputSchema: Input;
   outputSchema: Output;
   annotations: ToolAnnotations;
   handler(args: z.infer<Input>, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** A string-keyed map; emits a smaller JSON Schema than z.record (no propertyNames). */
+export function stringMap<T extends z.ZodType>(values: T) {
+  return zod.object({}).catchall(values);
 }
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(

@@ -2,33 +2,23 @@ import { z } from "zod";
 import { actionApp } from "../core/action-view.js";
 import { propsToJsonSchema } from "../core/props-schema.js";
 import { success } from "../core/results.js";
-import { defineTool } from "./define-tool.js";
+import { defineTool, stringMap } from "./define-tool.js";
 
 export const describeAction = defineTool({
   name: "describe_action",
   description:
-    "Get an action's details and the JSON Schema of its props (the configured_props run_action takes). " +
-    "The app account is filled in for you. Props marked [remote options] need real IDs from the user's account; " +
-    "[reloads props] means the action has dynamic props.",
+    "Get an action's details and the JSON Schema of its props (run_action's configured_props); the app account is filled in for you. " +
+    "[remote options] props need real IDs from the user's account.",
   inputSchema: z.strictObject({
-    action: z.string().min(1).max(200).describe('Action key from list_actions, e.g. "slack-send-message"'),
+    action: z.string().max(200).describe("Action key from list_actions"),
   }),
-  outputSchema: z.object({
+  outputSchema: z.looseObject({
     outcome: z.literal("ok"),
-    action: z.object({
-      key: z.string(),
-      name: z.string(),
-      description: z.string(),
-      app: z.string(),
-      version: z.string(),
-      annotations: z.record(z.string(), z.unknown()),
-    }),
-    props: z.record(z.string(), z.unknown()),
-    accounts_needed: z.array(z.object({ prop: z.string(), app: z.string() })),
-    notes: z.array(z.string()).optional(),
-    dynamic_props: z.boolean(),
+    action: z.looseObject({ key: z.string(), name: z.string(), description: z.string() }),
+    props: z.looseObject({}),
   }),
-  annotations: { title: "Describe an action", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  title: "Describe an action",
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ action: key }, ctx) {
     const { catalog } = ctx.services();
     const action = await catalog.getAction(key);

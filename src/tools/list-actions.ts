@@ -9,22 +9,20 @@ const DEFAULT_LIMIT = 20;
 export const listActions = defineTool({
   name: "list_actions",
   description:
-    "Find pre-built actions (e.g. slack-send-message) to use with describe_action and run_action when you do not know an app's API. " +
-    "Filter by app slug and/or a search query. Returns short entries, best match first, and next_cursor when there are more.",
+    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, by app slug and/or search words. " +
+    "Best match first; pass next_cursor back for more.",
   inputSchema: z.strictObject({
-    app: z.string().min(1).optional().describe('App slug, e.g. "google_sheets"'),
-    query: z.string().min(1).max(200).optional().describe("Words to search for"),
+    app: z.string().optional(),
+    query: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(50).optional().describe(`Default ${DEFAULT_LIMIT}`),
-    cursor: z.string().min(1).optional().describe("next_cursor from the previous page"),
+    cursor: z.string().optional(),
   }),
-  outputSchema: z.object({
+  outputSchema: z.looseObject({
     outcome: z.literal("ok"),
-    actions: z.array(
-      z.object({ key: z.string(), name: z.string(), description: z.string(), app: z.string(), read_only: z.boolean(), destructive: z.boolean() }),
-    ),
-    next_cursor: z.string().optional(),
+    actions: z.array(z.looseObject({ key: z.string(), name: z.string(), description: z.string() })),
   }),
-  annotations: { title: "Find actions", readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+  title: "Find actions",
+  annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ app, query, limit, cursor }, ctx) {
     const { catalog } = ctx.services();
     const bound = { app: app ?? null, query: query ?? null };

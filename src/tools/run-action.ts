@@ -7,7 +7,7 @@ import { propsToJsonSchema } from "../core/props-schema.js";
 import { capJson, success } from "../core/results.js";
 import type { Services } from "../core/services.js";
 import type { ActionDefinition, ActionProp, ConnectedAccount, Observation } from "../providers/provider.js";
-import { defineTool } from "./define-tool.js";
+import { defineTool, stringMap } from "./define-tool.js";
 
 /** Cap on the serialized return value handed back to the caller. */
 const MAX_RESULT_CHARS = 100_000;
@@ -42,22 +42,21 @@ function firstError(observations: Observation[]): Observation | undefined {
 export const runAction = defineTool({
   name: "run_action",
   description:
-    "Run an action (from list_actions) with configured_props matching describe_action's schema, as the user's connected account. " +
-    "Runs once, never retried. Returns the action's summary, its return value (result) and exports. " +
-    "Actions can change data in the app: check the props before running.",
+    "Run an action with configured_props matching describe_action's schema, as the user's connected account. " +
+    "Runs once, never retried. Returns its summary, return value (result) and exports.",
   inputSchema: z.strictObject({
-    action: z.string().min(1).max(200).describe('Action key, e.g. "slack-send-message"'),
-    configured_props: z.record(z.string(), z.unknown()).optional().describe("Prop values by prop name"),
-    account_id: z.string().min(1).optional().describe("Account id from list_accounts (needed when an app has several)"),
+    action: z.string().max(200),
+    configured_props: stringMap(z.unknown()).optional(),
+    account_id: z.string().optional().describe("From list_accounts"),
   }),
-  outputSchema: z.object({
+  outputSchema: z.looseObject({
     outcome: z.literal("ok"),
     summary: z.string().optional(),
     result: z.unknown(),
-    exports: z.record(z.string(), z.unknown()),
-    truncated: z.boolean().optional(),
+    exports: stringMap(z.unknown()),
   }),
-  annotations: { title: "Run an action", readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  title: "Run an action",
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async handler(args, ctx) {
     const services = ctx.services();
     const user = requireEndUser(ctx.identity);
