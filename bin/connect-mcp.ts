@@ -77,6 +77,15 @@ async function serve(args: string[]): Promise<number> {
   if (!services.ok) logger.warn(services.reason);
   logger.debug({ config: redactedConfig(config) }, "configuration");
   const deps = { config, logger, services };
+  // Listen for signals before serving, so a signal right after start-up still drains cleanly.
+  const shutdown = new Promise<void>((resolve) => {
+    for (const signal of ["SIGINT", "SIGTERM"] as const) {
+      process.once(signal, () => {
+        logger.info({ signal }, "shutting down");
+        resolve();
+      });
+    }
+  });
 
   let stop: () => Promise<void>;
   let finished: Promise<void>;
@@ -89,12 +98,6 @@ async function serve(args: string[]): Promise<number> {
     stop = stdio.close;
     finished = stdio.closed;
   }
-  const shutdown = new Promise<void>((resolve) => {
-    for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => {
-      logger.info({ signal }, "shutting down");
-      resolve();
-    });
-  });
   await Promise.race([finished, shutdown]);
   await stop();
   db.close();
