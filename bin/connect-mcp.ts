@@ -9,12 +9,8 @@ import { writeSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError, OPTIONS, redactedConfig, resolveConfig, type Config } from "../src/config.js";
 import { createServices } from "../src/core/services.js";
-import { runDoctor } from "../src/doctor.js";
-import { EMULATOR_DEFAULTS, startEmulator } from "../src/emulator/index.js";
 import { createLogger } from "../src/logger.js";
 import { openDb } from "../src/store/db.js";
-import { startHttpServer } from "../src/transports/http.js";
-import { startStdioServer } from "../src/transports/stdio.js";
 import { VERSION } from "../src/version.js";
 
 /** Help, version and doctor output is for a person at a terminal, never the stdio server's channel. */
@@ -90,10 +86,13 @@ async function serve(args: string[]): Promise<number> {
   let stop: () => Promise<void>;
   let finished: Promise<void>;
   if (config.transport === "http") {
+    // Each transport is loaded only when used: the HTTP stack costs ~100 ms of start-up on stdio.
+    const { startHttpServer } = await import("../src/transports/http.js");
     const http = await startHttpServer(deps);
     stop = http.close;
     finished = new Promise(() => undefined);
   } else {
+    const { startStdioServer } = await import("../src/transports/stdio.js");
     const stdio = startStdioServer(deps);
     stop = stdio.close;
     finished = stdio.closed;
@@ -110,6 +109,7 @@ async function emulator(args: string[]): Promise<number> {
   const port = values.port === undefined ? 4010 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got ${JSON.stringify(values.port)}`);
   const host = (values.host as string | undefined) ?? "127.0.0.1";
+  const { EMULATOR_DEFAULTS, startEmulator } = await import("../src/emulator/index.js");
   const emu = await startEmulator({ port, host, log: (line) => printErr(line) });
   printErr(
     [
@@ -134,6 +134,7 @@ async function doctor(args: string[]): Promise<number> {
   const { config, help } = configFromArgs(args);
   if (help) return printOut(USAGE), 0;
   if (!config) return 2;
+  const { runDoctor } = await import("../src/doctor.js");
   const report = await runDoctor(config);
   printOut(report.lines.join("\n"));
   return report.ok ? 0 : 1;

@@ -5,7 +5,7 @@
 import type { Config } from "./config.js";
 import { missingCredentials } from "./config.js";
 import { describeFailure } from "./core/errors.js";
-import { PipedreamProvider } from "./providers/pipedream/index.js";
+import { createPipedreamProvider } from "./providers/pipedream/index.js";
 import { openDb } from "./store/db.js";
 
 export interface DoctorReport {
@@ -40,7 +40,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   }
   pass("PIPEDREAM_CLIENT_ID, PIPEDREAM_CLIENT_SECRET and PIPEDREAM_PROJECT_ID are set");
 
-  const provider = new PipedreamProvider({
+  const provider = createPipedreamProvider({
     clientId: config.clientId!,
     clientSecret: config.clientSecret!,
     projectId: config.projectId!,

@@ -6,7 +6,7 @@
 import type { Config } from "../config.js";
 import { missingCredentials } from "../config.js";
 import type { Logger } from "../logger.js";
-import { PipedreamProvider } from "../providers/pipedream/index.js";
+import { createPipedreamProvider } from "../providers/pipedream/index.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
 import type { Db } from "../store/db.js";
@@ -30,7 +30,7 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
       reason: `connect-mcp is not configured to reach Pipedream Connect: set ${missing.join(", ")} (and PIPEDREAM_EXTERNAL_USER_ID, PIPEDREAM_PROJECT_ENVIRONMENT) in the server's environment or config file, then restart it. \`connect-mcp doctor\` checks the setup.`,
     };
   }
-  const provider = new PipedreamProvider({
+  const provider = createPipedreamProvider({
     clientId: config.clientId!,
     clientSecret: config.clientSecret!,
     projectId: config.projectId!,
