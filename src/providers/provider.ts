@@ -16,6 +16,15 @@ export interface AppInfo {
   description?: string;
   /** Names of the per-account fields the user fills when connecting (e.g. `subdomain`). */
   customFieldNames: string[];
+  categories?: string[];
+  /** Connect's popularity weight (higher is more used); a tie-breaker in app search. */
+  featuredWeight?: number;
+}
+
+export interface AppPage {
+  apps: AppInfo[];
+  /** Upstream cursor for the next page; absent on the last page. */
+  nextCursor?: string;
 }
 
 export interface ConnectedAccount {
@@ -160,6 +169,8 @@ export interface ConnectProvider {
   checkCredentials(): Promise<void>;
   listAccounts(user: ExternalUserId, filter?: { app?: string }): Promise<ConnectedAccount[]>;
   getApp(slug: string): Promise<AppInfo>;
+  /** One page of Connect's app directory; `query` is Connect's own app search (`q`). */
+  listApps(query: { query?: string; limit: number; after?: string }): Promise<AppPage>;
   listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage>;
   getAction(key: string): Promise<ActionDefinition>;
   configureProp(user: ExternalUserId, input: ConfigurePropInput): Promise<ConfigurePropOutput>;

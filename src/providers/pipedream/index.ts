@@ -14,6 +14,7 @@ export function createPipedreamProvider(options: PipedreamProviderOptions): Conn
     checkCredentials: async () => (await provider()).checkCredentials(),
     listAccounts: async (...a) => (await provider()).listAccounts(...a),
     getApp: async (...a) => (await provider()).getApp(...a),
+    listApps: async (...a) => (await provider()).listApps(...a),
     listActions: async (...a) => (await provider()).listActions(...a),
     getAction: async (...a) => (await provider()).getAction(...a),
     configureProp: async (...a) => (await provider()).configureProp(...a),

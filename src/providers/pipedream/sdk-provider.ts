@@ -16,6 +16,7 @@ import {
   type ActionPage,
   type ActionProp,
   type AppInfo,
+  type AppPage,
   type ConfigurePropInput,
   type ConfigurePropOutput,
   type ConnectedAccount,
@@ -131,6 +132,18 @@ export class PipedreamProvider implements ConnectProvider {
       const res = (await this.client.apps.retrieve(slug, this.requestOptions(READ_RETRIES))) as unknown as { data?: Json };
       if (!res?.data) throw new ProviderError("malformed", `Connect's answer for app "${slug}" had no data.`);
       return toApp(res.data);
+    });
+  }
+
+  async listApps(query: { query?: string; limit: number; after?: string }): Promise<AppPage> {
+    return this.call("list apps", async () => {
+      const page = await this.client.apps.list({ q: query.query, limit: query.limit, after: query.after }, this.requestOptions(READ_RETRIES));
+      const response = page.response as unknown as { pageInfo?: { endCursor?: string } };
+      const next = response?.pageInfo?.endCursor;
+      return {
+        apps: (page.data as unknown as Json[]).map(toApp),
+        ...(next ? { nextCursor: next } : {}),
+      };
     });
   }
 
@@ -306,6 +319,8 @@ function toApp(app: Json): AppInfo {
     id: typeof app.id === "string" ? app.id : undefined,
     description: typeof app.description === "string" ? app.description : undefined,
     customFieldNames,
+    ...(Array.isArray(app.categories) ? { categories: app.categories.map(String) } : {}),
+    ...(typeof (app.featuredWeight ?? app.featured_weight) === "number" ? { featuredWeight: Number(app.featuredWeight ?? app.featured_weight) } : {}),
   };
 }
 
