@@ -1,11 +1,9 @@
 /** Short and full views of an action definition, as the tools return them. */
 import type { ActionDefinition } from "../providers/provider.js";
+import { actionAppSlug } from "../store/catalog-cache.js";
 
 /** The app an action belongs to: its app prop's app, else the key's prefix (`slack-send-message` → slack). */
-export function actionApp(action: ActionDefinition): string {
-  const appProp = action.props.find((p) => p.type === "app" && typeof p.app === "string");
-  return String(appProp?.app ?? action.key.split("-")[0] ?? "");
-}
+export const actionApp: (action: ActionDefinition) => string = actionAppSlug;
 
 /** First sentence of a description, without markdown links, at most 160 characters. */
 export function oneLine(description: string | undefined): string {

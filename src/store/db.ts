@@ -36,6 +36,35 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: "catalog sync state, action app column, connect links",
+    sql: `
+      ALTER TABLE catalog_actions ADD COLUMN app TEXT;   -- app slug, for listing one app's actions
+      UPDATE catalog_actions SET app = COALESCE(
+        (SELECT json_extract(p.value, '$.app') FROM json_each(catalog_actions.definition, '$.props') AS p
+          WHERE json_extract(p.value, '$.type') = 'app' LIMIT 1),
+        substr(key, 1, instr(key, '-') - 1));
+      CREATE INDEX catalog_actions_by_app ON catalog_actions (scope, app);
+      CREATE TABLE catalog_sync (
+        scope TEXT NOT NULL,
+        what TEXT NOT NULL,             -- "actions" (whole catalog), "apps", or "app:<slug>"
+        synced_at INTEGER NOT NULL,     -- epoch ms when the last complete listing started
+        PRIMARY KEY (scope, what)
+      );
+      CREATE TABLE connect_links (
+        scope TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        app TEXT NOT NULL,
+        url TEXT NOT NULL,              -- Connect Link URL (carries the short-lived ctok_ token)
+        expires_at INTEGER NOT NULL,    -- epoch ms
+        created_at INTEGER NOT NULL,
+        options TEXT NOT NULL,          -- redirect/webhook settings the token was made with
+        known_accounts TEXT NOT NULL,   -- JSON ids of the app's accounts when it was made
+        PRIMARY KEY (scope, external_user_id, app)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

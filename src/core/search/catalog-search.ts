@@ -1,0 +1,191 @@
+/**
+ * Ranked search over the cached catalog: actions by what they do, apps by name.
+ *
+ * An action's score is its own BM25F text score (name, key, app slug, description, prop names
+ * and labels) plus a boost when the query names its app ("…in slack", "gogle sheets"), found by
+ * searching app slugs and names only. Apps are ranked by their own text (slug, name, categories,
+ * description) blended with how well their actions matched.
+ */
+import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
+import { actionAppSlug } from "../../store/catalog-cache.js";
+import { SearchIndex, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
+import { plainDescription } from "./text.js";
+
+const ACTION_FIELDS: FieldSpec[] = [
+  { name: "name", weight: 3, b: 0.3 },
+  { name: "key", weight: 1.5, b: 0.3 },
+  { name: "app", weight: 1.5, b: 0 },
+  { name: "description", weight: 1, b: 0.75 },
+  { name: "props", weight: 0.4, b: 0.75 },
+];
+
+const APP_FIELDS: FieldSpec[] = [
+  { name: "slug", weight: 3, b: 0 },
+  { name: "name", weight: 3, b: 0.3 },
+  { name: "categories", weight: 1, b: 0.3 },
+  { name: "description", weight: 0.5, b: 0.75 },
+];
+
+/** How much naming an app counts, relative to the best action's own text score. */
+const APP_MENTION_BOOST = 0.5;
+/** In app ranking: share of the app's own text vs. the evidence of its matching actions. */
+const APP_TEXT_SHARE = 0.6;
+
+/** `google_sheets` → "google sheets googlesheets": the words and the run-together form people type. */
+function slugText(slug: string): string {
+  return `${slug.replace(/_/g, " ")} ${slug.replace(/_/g, "")}`;
+}
+
+function propsText(action: ActionDefinition): string {
+  const parts: string[] = [];
+  for (const p of action.props) {
+    if (p.type === "app" || p.hidden || p.type === "alert") continue;
+    parts.push(p.name);
+    if (p.label) parts.push(p.label);
+  }
+  return parts.join(" ");
+}
+
+export interface RankedAction {
+  key: string;
+  score: number;
+}
+
+export interface RankedApp {
+  slug: string;
+  score: number;
+}
+
+export class CatalogSearch {
+  private readonly actions = new SearchIndex(ACTION_FIELDS);
+  private readonly apps = new SearchIndex(APP_FIELDS);
+  /** Slug, name and categories ("crm"): what a query uses to name an app or a kind of app. */
+  private readonly appMentions = new SearchIndex(APP_FIELDS.slice(0, 3));
+  private readonly appOfAction = new Map<string, string>();
+  private readonly actionsOfApp = new Map<string, Set<string>>();
+
+  get actionCount(): number {
+    return this.actions.size;
+  }
+
+  get appCount(): number {
+    return this.apps.size;
+  }
+
+  hasAction(key: string): boolean {
+    return this.actions.has(key);
+  }
+
+  upsertAction(action: ActionDefinition): void {
+    const app = actionAppSlug(action);
+    const prefix = `${app}-`;
+    const keyWords = (action.key.startsWith(prefix) ? action.key.slice(prefix.length) : action.key).replace(/[-_]/g, " ");
+    this.actions.upsert(action.key, {
+      name: action.name,
+      key: keyWords,
+      app: slugText(app),
+      description: plainDescription(action.description),
+      props: propsText(action),
+    });
+    const previous = this.appOfAction.get(action.key);
+    if (previous !== undefined && previous !== app) this.actionsOfApp.get(previous)?.delete(action.key);
+    this.appOfAction.set(action.key, app);
+    let set = this.actionsOfApp.get(app);
+    if (!set) this.actionsOfApp.set(app, (set = new Set()));
+    set.add(action.key);
+  }
+
+  removeAction(key: string): void {
+    this.actions.remove(key);
+    const app = this.appOfAction.get(key);
+    if (app !== undefined) this.actionsOfApp.get(app)?.delete(key);
+    this.appOfAction.delete(key);
+  }
+
+  upsertApp(app: AppInfo): void {
+    const text = { slug: slugText(app.slug), name: app.name, categories: (app.categories ?? []).join(" "), description: app.description ?? "" };
+    this.apps.upsert(app.slug, text);
+    this.appMentions.upsert(app.slug, text);
+  }
+
+  removeApp(slug: string): void {
+    this.apps.remove(slug);
+    this.appMentions.remove(slug);
+  }
+
+  clear(): void {
+    this.actions.clear();
+    this.apps.clear();
+    this.appMentions.clear();
+    this.appOfAction.clear();
+    this.actionsOfApp.clear();
+  }
+
+  appOf(key: string): string | undefined {
+    return this.appOfAction.get(key);
+  }
+
+  /** Keys of the indexed actions of one app. */
+  keysOfApp(app: string): string[] {
+    return [...(this.actionsOfApp.get(app) ?? [])];
+  }
+
+  allKeys(): string[] {
+    return [...this.actions.ids()];
+  }
+
+  /** Apps the query names, with a 0..1 strength (1 = the best-named app). */
+  private mentionedApps(query: string): Map<string, number> {
+    // Literal words only (typos allowed): "open an issue" must not name OpenAI through a synonym.
+    const hits = this.appMentions.search(this.appMentions.parseQuery(query, { synonyms: false }), { limit: 10 });
+    const top = hits[0]?.score ?? 0;
+    const out = new Map<string, number>();
+    for (const h of hits) if (top > 0) out.set(h.id, h.score / top);
+    return out;
+  }
+
+  /** Actions ranked for `query`, best first, optionally only one app's. */
+  searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
+    const parsed: QueryTerm[] = this.actions.parseQuery(query);
+    if (parsed.length === 0) return [];
+    const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
+    const hits: Hit[] = this.actions.search(parsed, filter ? { filter } : {});
+    const scores = new Map<string, number>(hits.map((h) => [h.id, h.score]));
+    if (options.app === undefined) {
+      const mentions = this.mentionedApps(query);
+      const scale = APP_MENTION_BOOST * (hits[0]?.score ?? 1);
+      for (const [app, strength] of mentions) {
+        for (const key of this.actionsOfApp.get(app) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
+      }
+    }
+    const ranked = [...scores].map(([key, score]) => ({ key, score }));
+    ranked.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return options.limit !== undefined ? ranked.slice(0, options.limit) : ranked;
+  }
+
+  /**
+   * Apps for `query`: their own text (0..1 after normalising by the best) blended with the
+   * evidence of their actions among `rankedActions` (reciprocal-rank weighted, 0..1).
+   */
+  searchApps(query: string, rankedActions: RankedAction[], options: { limit?: number; weightOf?: (slug: string) => number } = {}): RankedApp[] {
+    const own = this.apps.search(query, { limit: 50 });
+    const top = own[0]?.score ?? 0;
+    const text = new Map<string, number>(own.map((h) => [h.id, top > 0 ? h.score / top : 0]));
+    const evidence = new Map<string, number>();
+    rankedActions.slice(0, 20).forEach((a, rank) => {
+      const app = this.appOfAction.get(a.key);
+      if (app !== undefined) evidence.set(app, (evidence.get(app) ?? 0) + 1 / (rank + 1));
+    });
+    const maxEvidence = Math.max(0, ...evidence.values());
+    const slugs = new Set([...text.keys(), ...evidence.keys()]);
+    const ranked: RankedApp[] = [];
+    for (const slug of slugs) {
+      const e = maxEvidence > 0 ? (evidence.get(slug) ?? 0) / maxEvidence : 0;
+      // Popularity only breaks near-ties: at most 1% of the scale.
+      const popularity = Math.min(1, Math.max(0, (options.weightOf?.(slug) ?? 0) / 10_000)) * 0.01;
+      ranked.push({ slug, score: APP_TEXT_SHARE * (text.get(slug) ?? 0) + (1 - APP_TEXT_SHARE) * e + popularity });
+    }
+    ranked.sort((a, b) => b.score - a.score || (a.slug < b.slug ? -1 : 1));
+    return options.limit !== undefined ? ranked.slice(0, options.limit) : ranked;
+  }
+}
