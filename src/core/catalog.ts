@@ -1,31 +1,97 @@
 /**
- * Action and app definitions, read through the SQLite cache: a definition fetched by list or
- * describe is served from the cache until its TTL, so repeated describe_action calls cost nothing
- * upstream. Connect's 404 becomes an actionable "unknown action/app" error.
+ * Action and app definitions, read through the SQLite cache, and ranked search over them.
+ *
+ * Freshness is stale-while-revalidate: an entry younger than the TTL is served as is; an older
+ * one is served at once while a refresh runs in the background (single-flight per item, backing
+ * off for a minute after a failed refresh); only a missing entry makes the caller wait.
+ * - `describe_action` of a cached action makes no upstream call.
+ * - Search without an app ranks the whole locally cached catalog, listed completely in the
+ *   background. Until the first listing completes (Connect has 10,000+ actions: ~100 pages), a
+ *   caller waits at most `coldWaitMs`, then is answered from what has arrived plus Connect's own
+ *   search (`q`) for the query — the upstream search is the source where the local copy is thin.
+ * - Search within an app lists that app's actions completely on first use (a few pages).
+ * - An unknown app slug is answered with the closest real ones.
+ * With a TTL of 0 nothing is cached: every call goes upstream and is ranked in memory.
  */
-import { ProviderError, type ActionDefinition, type ActionPage, type AppInfo, type ConnectProvider } from "../providers/provider.js";
+import type { Logger } from "../logger.js";
+import { ProviderError, type ActionDefinition, type AppInfo, type ConnectProvider } from "../providers/provider.js";
 import type { CatalogCache } from "../store/catalog-cache.js";
+import type { CatalogSyncState } from "../store/catalog-sync.js";
 import { ToolError } from "./errors.js";
+import { CatalogSearch, type RankedAction } from "./search/catalog-search.js";
+import { editDistance } from "./search/text.js";
 
 const ACTION_KEY = /^[a-z0-9_]+-[a-z0-9_-]+$/i;
 const APP_SLUG = /^[a-z0-9_]+$/i;
 
+const PAGE_SIZE = 100;
+const MAX_CATALOG_PAGES = 300;
+const MAX_APP_PAGES = 100;
+const MAX_APP_ACTION_PAGES = 20;
+/** After a background refresh fails, leave that item alone this long. */
+const RETRY_AFTER_FAILURE_MS = 60_000;
+/** Upstream search results merged in while the local catalog is still arriving. */
+const UPSTREAM_SEARCH_LIMIT = 50;
+
+export interface CatalogOptions {
+  logger?: Logger;
+  /** How long a caller waits for a first complete listing before answering from what it has. */
+  coldWaitMs?: number;
+  now?: () => number;
+}
+
+export interface ActionQuery {
+  app?: string;
+  query?: string;
+  limit: number;
+  /** Position in the ranked/sorted local result. */
+  offset?: number;
+  /** Upstream cursor, when paging Connect's own listing (no local catalog yet). */
+  after?: string;
+}
+
+export interface ActionListing {
+  actions: ActionDefinition[];
+  nextOffset?: number;
+  nextAfter?: string;
+  /** Best-matching apps (only for a search without an app). */
+  apps?: AppInfo[];
+}
+
+type Freshness = "fresh" | "stale" | "missing";
+
 export class Catalog {
+  private readonly search = new CatalogSearch();
+  private readonly appInfo = new Map<string, AppInfo>();
+  private loadedVersion: number | undefined;
+  private readonly running = new Map<string, Promise<unknown>>();
+  private readonly failedAt = new Map<string, number>();
+  private readonly coldWaitMs: number;
+  private readonly now: () => number;
+
   constructor(
     private readonly provider: ConnectProvider,
     private readonly cache: CatalogCache,
-  ) {}
+    private readonly syncState: CatalogSyncState,
+    private readonly options: CatalogOptions = {},
+  ) {
+    this.coldWaitMs = options.coldWaitMs ?? 3000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /* ---------------- single definitions ---------------- */
 
   async getAction(key: string): Promise<ActionDefinition> {
     if (!ACTION_KEY.test(key)) {
       throw new ToolError(`"${key}" is not an action key. Keys look like "slack-send-message"; find them with list_actions.`);
     }
-    const cached = this.cache.getAction(key);
-    if (cached) return cached;
+    const cached = this.cache.enabled ? this.cache.getActionEntry(key) : undefined;
+    if (cached) {
+      if (!this.cache.isFresh(cached.fetchedAt)) this.background(`action:${key}`, () => this.fetchAction(key));
+      return cached.value;
+    }
     try {
-      const action = await this.provider.getAction(key);
-      this.cache.putActions([action]);
-      return action;
+      return await this.fetchAction(key);
     } catch (err) {
       if (err instanceof ProviderError && err.kind === "not_found") {
         throw new ToolError(`Unknown action "${key}". Find valid keys with list_actions (filter by app or query).`);
@@ -34,26 +100,383 @@ export class Catalog {
     }
   }
 
-  async listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage> {
-    if (query.app) await this.getApp(query.app);
-    const page = await this.provider.listActions(query);
-    this.cache.putActions(page.actions);
-    return page;
-  }
-
   async getApp(slug: string): Promise<AppInfo> {
-    if (!APP_SLUG.test(slug)) throw new ToolError(`"${slug}" is not an app slug. Slugs are lowercase with underscores, e.g. "google_sheets".`);
-    const cached = this.cache.getApp(slug);
-    if (cached) return cached;
+    if (!APP_SLUG.test(slug)) {
+      const near = await this.suggestApps(slug.toLowerCase().replace(/[^a-z0-9]+/g, "_")).catch(() => []);
+      throw new ToolError(`"${slug}" is not an app slug. Slugs are lowercase with underscores, e.g. "google_sheets".${didYouMean(near)}`, suggestionDetail(near));
+    }
+    const cached = this.cache.enabled ? this.cache.getAppEntry(slug) : undefined;
+    if (cached) {
+      if (!this.cache.isFresh(cached.fetchedAt)) this.background(`app:${slug}`, () => this.fetchApp(slug));
+      return cached.value;
+    }
     try {
-      const app = await this.provider.getApp(slug);
-      this.cache.putApp(app);
-      return app;
+      return await this.fetchApp(slug);
     } catch (err) {
       if (err instanceof ProviderError && err.kind === "not_found") {
-        throw new ToolError(`Unknown app "${slug}". App slugs are lowercase with underscores (e.g. "google_sheets"); list_accounts shows the apps this user has connected.`);
+        const near = await this.suggestApps(slug).catch(() => []);
+        throw new ToolError(
+          `Unknown app "${slug}".${didYouMean(near)} App slugs are lowercase with underscores (e.g. "google_sheets"); list_actions with a query finds apps by name.`,
+          suggestionDetail(near),
+        );
       }
       throw err;
     }
   }
+
+  private async fetchAction(key: string): Promise<ActionDefinition> {
+    const action = await this.provider.getAction(key);
+    this.storeActions([action]);
+    return action;
+  }
+
+  private async fetchApp(slug: string): Promise<AppInfo> {
+    const app = await this.provider.getApp(slug);
+    this.storeApps([app]);
+    return app;
+  }
+
+  /* ---------------- listing and search ---------------- */
+
+  async listActions(q: ActionQuery): Promise<ActionListing> {
+    const query = q.query?.trim() || undefined;
+    const offset = q.offset ?? 0;
+    if (q.app) {
+      await this.getApp(q.app);
+      const local = await this.appActions(q.app);
+      if (!query) return page([...local.values()].sort(byName), offset, q.limit);
+      const index = local.index ?? this.ephemeral([...local.values()]);
+      const ranked = index.searchActions(query, { app: q.app });
+      return page(this.definitions(ranked, local), offset, q.limit);
+    }
+
+    const state = await this.catalogReady();
+    if (!query) {
+      if (state === "ready" || (this.cache.enabled && this.index().actionCount > 0 && !q.after)) {
+        const keys = this.index().allKeys().sort();
+        const listing = page(this.definitions(keys.slice(offset, offset + q.limit).map((key) => ({ key, score: 0 })), new Map()), 0, q.limit);
+        if (offset + q.limit < keys.length) listing.nextOffset = offset + q.limit;
+        listing.apps = this.appsOf(listing.actions);
+        return listing;
+      }
+      // No local catalog (caching off, or the first listing has not landed): Connect's own pages.
+      const upstream = await this.provider.listActions({ limit: q.limit, after: q.after });
+      this.storeActions(upstream.actions);
+      return { actions: upstream.actions, ...(upstream.nextCursor ? { nextAfter: upstream.nextCursor } : {}), apps: this.appsOf(upstream.actions) };
+    }
+
+    let index = this.cache.enabled ? this.index() : undefined;
+    let extra: ActionDefinition[] = [];
+    if (state !== "ready") {
+      extra = (await this.provider.listActions({ query, limit: UPSTREAM_SEARCH_LIMIT })).actions;
+      this.storeActions(extra);
+      index = this.cache.enabled ? this.index() : this.ephemeral(extra);
+    }
+    const ranked = index!.searchActions(query);
+    const byKey = new Map(extra.map((a) => [a.key, a]));
+    const listing = page(this.definitions(ranked, byKey), offset, q.limit);
+    listing.apps = await this.rankApps(query, ranked, index!);
+    return listing;
+  }
+
+  /** Apps by name or slug, for a query (used without an app filter). */
+  private async rankApps(query: string, ranked: RankedAction[], index: CatalogSearch): Promise<AppInfo[]> {
+    const ready = await this.appsReady();
+    const known = new Map(this.cache.enabled ? (this.index(), this.appInfo) : []);
+    let search = index;
+    if (!ready) {
+      // No local app directory yet: Connect's own app search for the query fills in.
+      const found = (await this.provider.listApps({ query, limit: 10 }).catch(() => ({ apps: [] as AppInfo[] }))).apps;
+      this.storeApps(found);
+      for (const a of found) known.set(a.slug, a);
+      if (!this.cache.enabled) for (const a of found) index.upsertApp(a);
+      search = this.cache.enabled ? this.index() : index;
+    }
+    const apps = search.searchApps(query, ranked, { limit: 5, weightOf: (slug) => known.get(slug)?.featuredWeight ?? 0 });
+    return apps.map((a) => known.get(a.slug) ?? { slug: a.slug, name: a.slug, customFieldNames: [] });
+  }
+
+  private appsOf(actions: ActionDefinition[]): AppInfo[] {
+    const slugs = [...new Set(actions.map((a) => this.search.appOf(a.key) ?? a.key.split("-")[0]!))];
+    return slugs.map((slug) => this.appInfo.get(slug) ?? { slug, name: slug, customFieldNames: [] });
+  }
+
+  /** Closest real apps to a slug that does not exist (best first, at most 3). */
+  async suggestApps(slug: string): Promise<AppInfo[]> {
+    let candidates: AppInfo[] = [];
+    if (this.cache.enabled && (await this.appsReady())) {
+      this.index();
+      candidates = [...this.appInfo.values()];
+    }
+    if (candidates.length === 0) {
+      // No local app directory: ask Connect's own search with the slug's words and its start.
+      const probes = [...new Set([slug.replace(/_/g, " "), slug.slice(0, 3)])].filter((p) => p.trim().length >= 2);
+      const found = new Map<string, AppInfo>();
+      for (const probe of probes) {
+        const res = await this.provider.listApps({ query: probe, limit: 20 }).catch(() => ({ apps: [] as AppInfo[] }));
+        for (const a of res.apps) found.set(a.slug, a);
+      }
+      this.storeApps([...found.values()]);
+      candidates = [...found.values(), ...this.appInfo.values()];
+    }
+    const scored = new Map<string, { app: AppInfo; score: number }>();
+    for (const app of candidates) {
+      const score = slugSimilarity(slug, app);
+      if (score >= 0.5 && score > (scored.get(app.slug)?.score ?? 0)) scored.set(app.slug, { app, score });
+    }
+    return [...scored.values()]
+      .sort((a, b) => b.score - a.score || (b.app.featuredWeight ?? 0) - (a.app.featuredWeight ?? 0) || (a.app.slug < b.app.slug ? -1 : 1))
+      .slice(0, 3)
+      .map((s) => s.app);
+  }
+
+  /* ---------------- local copy ---------------- */
+
+  /** One app's actions by key, listed completely on first use; `index` when they live in the shared index. */
+  private async appActions(app: string): Promise<Map<string, ActionDefinition> & { index?: CatalogSearch }> {
+    if (!this.cache.enabled) {
+      const fetched = await this.listUpstream(app);
+      return new Map(fetched.map((a) => [a.key, a]));
+    }
+    const state = this.freshness("actions", `app:${app}`);
+    if (state === "missing") await this.run(`app-actions:${app}`, () => this.syncActions(app));
+    else if (state === "stale") this.background(`app-actions:${app}`, () => this.syncActions(app));
+    const index = this.index();
+    const out = new Map<string, ActionDefinition>() as Map<string, ActionDefinition> & { index?: CatalogSearch };
+    for (const key of index.keysOfApp(app)) {
+      const def = this.cache.getActionEntry(key)?.value;
+      if (def) out.set(key, def);
+    }
+    out.index = index;
+    return out;
+  }
+
+  /** Whether the whole catalog is available locally (possibly stale, being refreshed). */
+  private async catalogReady(): Promise<"ready" | "partial"> {
+    if (!this.cache.enabled) return "partial";
+    const state = this.freshness("actions");
+    if (state === "fresh") return "ready";
+    if (state === "stale") {
+      this.background("actions", () => this.syncActions());
+      return "ready";
+    }
+    const job = this.run("actions", () => this.syncActions());
+    job.catch((err: unknown) => this.options.logger?.warn({ err: describe(err) }, "listing the action catalog failed"));
+    await settledWithin(job, this.coldWaitMs);
+    return this.freshness("actions") === "missing" ? "partial" : "ready";
+  }
+
+  private async appsReady(): Promise<boolean> {
+    if (!this.cache.enabled) return false;
+    const state = this.freshness("apps");
+    if (state === "fresh") return true;
+    if (state === "stale") {
+      this.background("apps", () => this.syncApps());
+      return true;
+    }
+    const job = this.run("apps", () => this.syncApps());
+    job.catch((err: unknown) => this.options.logger?.warn({ err: describe(err) }, "listing the app directory failed"));
+    await settledWithin(job, this.coldWaitMs);
+    return this.freshness("apps") !== "missing";
+  }
+
+  private freshness(...whats: string[]): Freshness {
+    let newest: number | undefined;
+    for (const w of whats) {
+      const at = this.syncState.syncedAt(w);
+      if (at !== undefined && (newest === undefined || at > newest)) newest = at;
+    }
+    if (newest === undefined) return "missing";
+    return this.cache.isFresh(newest) ? "fresh" : "stale";
+  }
+
+  /** List actions (all, or one app's) page by page into the cache; drop what a complete listing no longer has. */
+  private async syncActions(app?: string): Promise<void> {
+    const started = this.now();
+    let after: string | undefined;
+    let complete = false;
+    for (let pages = 0; pages < (app ? MAX_APP_ACTION_PAGES : MAX_CATALOG_PAGES); pages++) {
+      if (!this.cache.open) return;
+      const res = await this.provider.listActions({ ...(app ? { app } : {}), limit: PAGE_SIZE, after });
+      if (!this.cache.open) return;
+      this.storeActions(res.actions);
+      after = res.nextCursor;
+      if (!after) {
+        complete = true;
+        break;
+      }
+    }
+    if (complete) for (const key of this.cache.deleteActionsFetchedBefore(started, app)) this.search.removeAction(key);
+    this.syncState.markSynced(app ? `app:${app}` : "actions", started);
+    this.options.logger?.debug({ app, ms: this.now() - started, actions: app ? this.search.keysOfApp(app).length : this.search.actionCount }, "catalog listed");
+  }
+
+  private async syncApps(): Promise<void> {
+    const started = this.now();
+    let after: string | undefined;
+    let complete = false;
+    for (let pages = 0; pages < MAX_APP_PAGES; pages++) {
+      if (!this.cache.open) return;
+      const res = await this.provider.listApps({ limit: PAGE_SIZE, after });
+      if (!this.cache.open) return;
+      this.storeApps(res.apps);
+      after = res.nextCursor;
+      if (!after) {
+        complete = true;
+        break;
+      }
+    }
+    if (complete) {
+      for (const slug of this.cache.deleteAppsFetchedBefore(started)) {
+        this.search.removeApp(slug);
+        this.appInfo.delete(slug);
+      }
+    }
+    this.syncState.markSynced("apps", started);
+  }
+
+  /** Every page of one app's actions, uncached (TTL 0). */
+  private async listUpstream(app: string): Promise<ActionDefinition[]> {
+    const out: ActionDefinition[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < MAX_APP_ACTION_PAGES; pages++) {
+      const res = await this.provider.listActions({ app, limit: PAGE_SIZE, after });
+      out.push(...res.actions);
+      after = res.nextCursor;
+      if (!after) break;
+    }
+    return out;
+  }
+
+  private storeActions(actions: ActionDefinition[]): void {
+    if (!this.cache.enabled || actions.length === 0 || !this.cache.open) return;
+    this.cache.putActions(actions);
+    if (this.loadedVersion !== undefined) for (const a of actions) this.search.upsertAction(a);
+  }
+
+  private storeApps(apps: AppInfo[]): void {
+    if (!this.cache.enabled || apps.length === 0 || !this.cache.open) return;
+    this.cache.putApps(apps);
+    if (this.loadedVersion !== undefined) {
+      for (const a of apps) {
+        this.search.upsertApp(a);
+        this.appInfo.set(a.slug, a);
+      }
+    }
+  }
+
+  /** The shared index, (re)loaded from SQLite on first use and whenever another process changed the cache. */
+  private index(): CatalogSearch {
+    const version = this.cache.dataVersion();
+    if (this.loadedVersion === version) return this.search;
+    const started = this.now();
+    this.search.clear();
+    this.appInfo.clear();
+    for (const a of this.cache.allActions()) this.search.upsertAction(a);
+    for (const a of this.cache.allApps()) {
+      this.search.upsertApp(a);
+      this.appInfo.set(a.slug, a);
+    }
+    this.loadedVersion = version;
+    this.options.logger?.debug({ actions: this.search.actionCount, apps: this.search.appCount, ms: this.now() - started }, "search index loaded");
+    return this.search;
+  }
+
+  private ephemeral(actions: ActionDefinition[]): CatalogSearch {
+    const index = new CatalogSearch();
+    for (const a of actions) index.upsertAction(a);
+    return index;
+  }
+
+  private definitions(ranked: RankedAction[], known: Map<string, ActionDefinition>): ActionDefinition[] {
+    const out: ActionDefinition[] = [];
+    for (const r of ranked) {
+      const def = known.get(r.key) ?? (this.cache.enabled ? this.cache.getActionEntry(r.key)?.value : undefined);
+      if (def) out.push(def);
+    }
+    return out;
+  }
+
+  /* ---------------- background work ---------------- */
+
+  /** Single-flight: concurrent callers for the same item share one upstream job. */
+  private run<T>(what: string, job: () => Promise<T>): Promise<T> {
+    const existing = this.running.get(what) as Promise<T> | undefined;
+    if (existing) return existing;
+    const p = job().finally(() => this.running.delete(what));
+    this.running.set(what, p);
+    return p;
+  }
+
+  private background(what: string, job: () => Promise<unknown>): void {
+    if (this.running.has(what)) return;
+    const failed = this.failedAt.get(what);
+    if (failed !== undefined && this.now() - failed < RETRY_AFTER_FAILURE_MS) return;
+    this.run(what, job).then(
+      () => this.failedAt.delete(what),
+      (err: unknown) => {
+        this.failedAt.set(what, this.now());
+        this.options.logger?.warn({ what, err: describe(err) }, "background catalog refresh failed; serving the cached copy");
+      },
+    );
+  }
+
+  /** Resolves when no refresh is running (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.running.size > 0) await Promise.allSettled([...this.running.values()]);
+  }
+}
+
+/* ---------------- helpers ---------------- */
+
+function byName(a: ActionDefinition, b: ActionDefinition): number {
+  return a.name.localeCompare(b.name) || (a.key < b.key ? -1 : 1);
+}
+
+function page(all: ActionDefinition[], offset: number, limit: number): ActionListing {
+  const actions = all.slice(offset, offset + limit);
+  return { actions, ...(offset + limit < all.length ? { nextOffset: offset + limit } : {}) };
+}
+
+async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.then(noop, noop), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
+}
+
+function noop(): void {}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function didYouMean(apps: AppInfo[]): string {
+  return apps.length ? ` Did you mean ${apps.map((a) => `"${a.slug}" (${a.name})`).join(", ")}?` : "";
+}
+
+function suggestionDetail(apps: AppInfo[]): Record<string, unknown> | undefined {
+  return apps.length ? { suggestions: apps.map((a) => ({ slug: a.slug, name: a.name })) } : undefined;
+}
+
+/** 0..1: how likely `typed` was meant to be this app (edit distance, containment, word overlap). */
+export function slugSimilarity(typed: string, app: AppInfo): number {
+  const t = typed.toLowerCase();
+  const forms = [app.slug.toLowerCase(), app.name.toLowerCase().replace(/[^a-z0-9]+/g, "_").replace(/^_|_$/g, "")];
+  let best = 0;
+  for (const f of forms) {
+    if (!f) continue;
+    const len = Math.max(t.length, f.length);
+    best = Math.max(best, 1 - editDistance(t, f, len) / len);
+    const squashedT = t.replace(/_/g, "");
+    const squashedF = f.replace(/_/g, "");
+    if (squashedT === squashedF) best = Math.max(best, 0.95);
+    if (t.length >= 3 && (f.includes(t) || t.includes(f))) best = Math.max(best, 0.7 + 0.2 * (Math.min(t.length, f.length) / len));
+    const tw = t.split("_").filter((w) => w.length >= 3);
+    const fw = f.split("_").filter((w) => w.length >= 3);
+    if (tw.length && fw.length) {
+      const hits = tw.filter((w) => fw.some((x) => editDistance(w, x, 1) <= 1)).length;
+      best = Math.max(best, (0.85 * hits) / Math.max(tw.length, fw.length));
+    }
+  }
+  return best;
 }

@@ -9,6 +9,7 @@ import type { Logger } from "../logger.js";
 import { createPipedreamProvider } from "../providers/pipedream/index.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
+import { CatalogSyncState } from "../store/catalog-sync.js";
 import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
 import { ToolError } from "./errors.js";
@@ -39,8 +40,10 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
     timeoutMs: config.upstreamTimeoutMs,
     onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one"),
   });
-  const cache = new CatalogCache(db, `${config.baseUrl}|${config.projectId}|${config.environment}`, config.catalogTtlSeconds * 1000);
-  return { ok: true, services: { config, provider, catalog: new Catalog(provider, cache) } };
+  const scope = `${config.baseUrl}|${config.projectId}|${config.environment}`;
+  const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
+  const catalog = new Catalog(provider, cache, new CatalogSyncState(db, scope, cache.enabled), { logger });
+  return { ok: true, services: { config, provider, catalog } };
 }
 
 /** Everything a tool handler gets: who is calling and how to reach Connect. */

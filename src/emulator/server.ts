@@ -182,9 +182,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log: options.log,
   };
 
+  const extraApps = options.extraCatalog?.apps ?? [];
+  const extraComponents = options.extraCatalog?.components ?? [];
+  const withExtraApps = (state: EnvState): EnvState => {
+    state.apps.push(...structuredClone(extraApps));
+    return state;
+  };
   const makeEnvs = (): Record<Environment, EnvState> => ({
-    development: createEnvState("development"),
-    production: createEnvState("production"),
+    development: withExtraApps(createEnvState("development")),
+    production: withExtraApps(createEnvState("production")),
   });
   let envs = makeEnvs();
   /** Issued OAuth access tokens → expiry (epoch ms). */
@@ -411,7 +417,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (registry !== null && registry !== "" && !["public", "private", "all"].includes(registry)) {
       throw new HttpError(400, "registry must be one of public, private, all");
     }
-    let comps = registry === "private" ? [] : listComponents();
+    let comps = registry === "private" ? [] : [...listComponents(), ...structuredClone(extraComponents)];
     const appRef = q.get("app");
     if (appRef) {
       const slug = findApp(state, appRef)?.name_slug ?? appRef;
@@ -567,7 +573,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (route("POST", kind, "props")) return sendJson(res, 200, reloadProps(state, body()));
       if (route("POST", kind, "run")) return sendJson(res, 200, runAction(state, body()));
       if (route("GET", kind, "*")) {
-        const comp = getComponent(rest[1] ?? "");
+        const comp = getComponent(rest[1] ?? "") ?? structuredClone(extraComponents.find((c) => c.key === rest[1]));
         const version = q.get("version");
         if (!comp || (version && version !== comp.version)) throw new HttpError(404, "component not found");
         return sendJson(res, 200, { data: comp });

@@ -24,6 +24,11 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Optional request log sink (one line per request). Default: silent. */
   log?: (line: string) => void;
+  /**
+   * Extra catalog entries served next to the seed ones (for search tests and benchmarks): apps
+   * appear in the app directory, components can be listed and retrieved but not run.
+   */
+  extraCatalog?: { apps?: WireApp[]; components?: WireComponent[] };
 }
 
 export interface RecordedRequest {

@@ -4,34 +4,62 @@ import { decodeCursor, encodeCursor } from "../core/cursor.js";
 import { success } from "../core/results.js";
 import { defineTool } from "./define-tool.js";
 
-const DEFAULT_LIMIT = 20;
+const DEFAULT_LIMIT = 10;
 
 export const listActions = defineTool({
   name: "list_actions",
   description:
-    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, by app slug and/or search words. " +
-    "Best match first; pass next_cursor back for more.",
+    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action: search words ranked by relevance, optionally within one app. " +
+    "Without app, also returns matching apps and whether the user connected them.",
   inputSchema: z.strictObject({
     app: z.string().optional(),
-    query: z.string().max(200).optional(),
+    query: z.string().max(200).optional().describe('What to do, e.g. "post a message to a channel"'),
     limit: z.number().int().min(1).max(50).optional().describe(`Default ${DEFAULT_LIMIT}`),
     cursor: z.string().optional(),
   }),
   outputSchema: z.looseObject({
     outcome: z.literal("ok"),
     actions: z.array(z.looseObject({ key: z.string(), name: z.string(), description: z.string() })),
+    apps: z.array(z.looseObject({ slug: z.string(), name: z.string() })).optional(),
   }),
   title: "Find actions",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ app, query, limit, cursor }, ctx) {
-    const { catalog } = ctx.services();
+    const { catalog, provider } = ctx.services();
     const bound = { app: app ?? null, query: query ?? null };
-    const after = cursor ? String(decodeCursor(cursor, bound).after ?? "") : undefined;
-    const page = await catalog.listActions({ app, query, limit: limit ?? DEFAULT_LIMIT, after: after || undefined });
+    const state = cursor ? decodeCursor(cursor, bound) : {};
+    const listing = await catalog.listActions({
+      app,
+      query,
+      limit: limit ?? DEFAULT_LIMIT,
+      offset: typeof state.offset === "number" ? state.offset : undefined,
+      after: typeof state.after === "string" ? state.after : undefined,
+    });
+    const next = listing.nextOffset !== undefined ? { offset: listing.nextOffset } : listing.nextAfter ? { after: listing.nextAfter } : undefined;
+
+    let apps: Array<{ slug: string; name: string; connected?: boolean }> | undefined;
+    if (!app && listing.apps) {
+      // "connected" = the user has a usable (healthy, not dead) account for the app. Optional:
+      // without an end user, or if Connect cannot say, the apps are still worth returning.
+      let usable: Set<string> | undefined;
+      const user = ctx.identity.externalUserId;
+      if (user && listing.apps.length) {
+        try {
+          usable = new Set((await provider.listAccounts(user)).filter((a) => a.healthy && !a.dead).map((a) => a.app.slug));
+        } catch (err) {
+          ctx.logger.warn({ err: (err as Error).message }, "could not list accounts for list_actions; apps come without 'connected'");
+        }
+      }
+      apps = listing.apps.map((a) => ({ slug: a.slug, name: a.name, ...(usable ? { connected: usable.has(a.slug) } : {}) }));
+    }
+
+    const actions = listing.actions.map(actionSummary);
     return success({
       outcome: "ok",
-      actions: page.actions.map(actionSummary),
-      ...(page.nextCursor ? { next_cursor: encodeCursor({ ...bound, after: page.nextCursor }) } : {}),
+      actions,
+      ...(apps ? { apps } : {}),
+      ...(next ? { next_cursor: encodeCursor({ ...bound, ...next }) } : {}),
+      ...(actions.length === 0 && query ? { note: `No action matched "${query}"${app ? ` in ${app}` : ""}. Try other words${app ? ", omit query to list all of its actions," : ""} or call the app's API with api_proxy.` } : {}),
     });
   },
 });
