@@ -4,6 +4,7 @@
  */
 import { McpServer } from "@modelcontextprotocol/server";
 import type { Config } from "./config.js";
+import { ConnectRequiredError, connectRequiredResult } from "./core/connect.js";
 import { describeFailure } from "./core/errors.js";
 import type { Identity } from "./core/identity.js";
 import { failure } from "./core/results.js";
@@ -50,6 +51,8 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
           deps.logger.debug({ tool: tool.name, ms: Date.now() - started, isError: result.isError === true }, "tool call");
           return result;
         } catch (err) {
+          // An app the user has not connected (or must reconnect) is an answer, not an error.
+          if (err instanceof ConnectRequiredError) return connectRequiredResult(ctx, err);
           const view = describeFailure(err);
           if (view.internal) deps.logger.error({ tool: tool.name, err }, "tool failed unexpectedly");
           else deps.logger.info({ tool: tool.name, ms: Date.now() - started, reason: view.message }, "tool call refused");

@@ -1,9 +1,13 @@
 /**
  * Choosing the connected account a call runs with: an explicit `account_id` (which must be one of
  * this end user's accounts; a foreign or unknown id gets the same answer, so nothing leaks), or
- * the single healthy account of the app. Ambiguity and absence are errors that list the choices.
+ * the single healthy account of the app. Several healthy accounts is an error that lists the
+ * choices (unless `preferred` — an account remembered for the conversation — is one of them);
+ * none, or only dead/unhealthy ones, throws ConnectRequiredError, which the server answers with a
+ * Connect Link for the app.
  */
 import type { ConnectedAccount, ConnectProvider } from "../providers/provider.js";
+import { ConnectRequiredError } from "./connect.js";
 import { ToolError } from "./errors.js";
 
 export function accountSummary(a: ConnectedAccount) {
@@ -13,7 +17,7 @@ export function accountSummary(a: ConnectedAccount) {
 export async function resolveAccount(
   provider: ConnectProvider,
   user: string,
-  want: { app?: string; accountId?: string },
+  want: { app?: string; accountId?: string; preferred?: string },
 ): Promise<ConnectedAccount> {
   if (want.accountId) {
     const accounts = await provider.listAccounts(user, want.app ? { app: want.app } : {});
@@ -23,26 +27,20 @@ export async function resolveAccount(
         `Account ${want.accountId} is not one of this user's connected ${want.app ? `${want.app} ` : ""}accounts. Call list_accounts${want.app ? ` with app "${want.app}"` : ""} to see the valid ids.`,
       );
     }
-    if (account.dead) {
-      throw new ToolError(`Account ${account.id} (${account.app.slug}, "${account.name}") is dead${account.error ? ` (${account.error})` : ""}: the user must reconnect ${account.app.name || account.app.slug}.`);
-    }
+    if (account.dead) throw new ConnectRequiredError(account.app.slug, [account]);
     return account;
   }
   if (!want.app) throw new ToolError("Say which account to use: pass account_id (from list_accounts) or app (the app slug, e.g. \"slack\").");
   const accounts = await provider.listAccounts(user, { app: want.app });
   const usable = accounts.filter((a) => a.healthy && !a.dead);
   if (usable.length === 1) return usable[0]!;
+  const remembered = want.preferred ? usable.find((a) => a.id === want.preferred) : undefined;
+  if (remembered) return remembered;
   if (usable.length > 1) {
     throw new ToolError(
       `This user has ${usable.length} healthy ${want.app} accounts; pass account_id to choose one: ${usable.map((a) => `${a.id} ("${a.name}")`).join(", ")}.`,
       { choices: usable.map(accountSummary) },
     );
   }
-  if (accounts.length > 0) {
-    throw new ToolError(
-      `This user's ${want.app} account${accounts.length > 1 ? "s are" : " is"} not healthy (${accounts.map((a) => `${a.id}${a.dead ? " dead" : " unhealthy"}${a.error ? `: ${a.error}` : ""}`).join("; ")}). The user must reconnect ${want.app}.`,
-      { choices: accounts.map(accountSummary) },
-    );
-  }
-  throw new ToolError(`This user has no connected ${want.app} account. The user must connect ${want.app} in Pipedream Connect first; check the app slug with list_actions.`);
+  throw new ConnectRequiredError(want.app, accounts);
 }

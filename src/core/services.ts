@@ -10,8 +10,10 @@ import { createPipedreamProvider } from "../providers/pipedream/index.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
 import { CatalogSyncState } from "../store/catalog-sync.js";
+import { ConnectLinkStore } from "../store/connect-links.js";
 import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
+import { ConnectLinks } from "./connect.js";
 import { ToolError } from "./errors.js";
 import type { Identity } from "./identity.js";
 
@@ -19,6 +21,7 @@ export interface Services {
   config: Config;
   provider: ConnectProvider;
   catalog: Catalog;
+  connectLinks: ConnectLinks;
 }
 
 export type ServicesOrReason = { ok: true; services: Services } | { ok: false; reason: string };
@@ -43,7 +46,12 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
   const scope = `${config.baseUrl}|${config.projectId}|${config.environment}`;
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const catalog = new Catalog(provider, cache, new CatalogSyncState(db, scope, cache.enabled), { logger });
-  return { ok: true, services: { config, provider, catalog } };
+  const connectLinks = new ConnectLinks(provider, new ConnectLinkStore(db, scope), {
+    successRedirectUri: config.connectSuccessRedirectUri,
+    errorRedirectUri: config.connectErrorRedirectUri,
+    webhookUri: config.connectWebhookUri,
+  });
+  return { ok: true, services: { config, provider, catalog, connectLinks } };
 }
 
 /** Everything a tool handler gets: who is calling and how to reach Connect. */

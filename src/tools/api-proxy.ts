@@ -44,12 +44,13 @@ function allowsRelativeUrl(account: ConnectedAccount): boolean {
   return account.app.customFieldNames.some((f) => PER_ACCOUNT_DOMAIN_FIELD.test(f));
 }
 
+// outcome "ok", or "connect_required" (then `connect` and `message` instead of the response fields).
 const outputSchema = z.looseObject({
-  outcome: z.literal("ok"),
-  status: z.number(),
-  headers: stringMap(z.string()),
-  body: z.unknown(),
-  body_encoding: z.enum(["json", "text", "base64", "none"]),
+  outcome: z.enum(["ok", "connect_required"]),
+  status: z.number().optional(),
+  headers: stringMap(z.string()).optional(),
+  body: z.unknown().optional(),
+  body_encoding: z.enum(["json", "text", "base64", "none"]).optional(),
 });
 
 export const apiProxy = defineTool({

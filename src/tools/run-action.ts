@@ -50,10 +50,10 @@ export const runAction = defineTool({
     account_id: z.string().optional().describe("From list_accounts"),
   }),
   outputSchema: z.looseObject({
-    outcome: z.literal("ok"),
+    outcome: z.enum(["ok", "connect_required"]),
     summary: z.string().optional(),
-    result: z.unknown(),
-    exports: stringMap(z.unknown()),
+    result: z.unknown().optional(),
+    exports: stringMap(z.unknown()).optional(),
   }),
   title: "Run an action",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },

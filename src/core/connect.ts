@@ -1,0 +1,139 @@
+/**
+ * In-band connection: when a call needs an app account the end user has not connected (or whose
+ * accounts are all dead or unhealthy), the answer is not a dead end but a `connect_required`
+ * result carrying a Connect Link for that app. The user opens it, connects, and the same call then
+ * succeeds.
+ *
+ * Links are cached per (user, app) in SQLite and reused while they have at least
+ * REUSE_MARGIN_MS left, so asking again does not mint a new Connect token each time (Connect allows
+ * 100 per minute per user). A Connect token is single-use: once an account for the app appears
+ * that was not there when the link was made, the link has been used and a new one is created.
+ */
+import type { ConnectedAccount, ConnectProvider } from "../providers/provider.js";
+import type { ConnectLinkStore } from "../store/connect-links.js";
+import { ProviderError } from "../providers/provider.js";
+import { describeFailure, ToolError } from "./errors.js";
+import { requireEndUser } from "./identity.js";
+import { failure, success, type ToolResult } from "./results.js";
+import type { Services, ToolContext } from "./services.js";
+
+/** A cached link is handed out again only while it has at least this long to live. */
+export const REUSE_MARGIN_MS = 15 * 60_000;
+
+/** Thrown where an account is chosen (core/accounts.ts); the server turns it into a connect_required result. */
+export class ConnectRequiredError extends Error {
+  override name = "ConnectRequiredError";
+  constructor(
+    /** App slug as the caller named it (validated before a link is made). */
+    readonly app: string,
+    /** The user's accounts for the app (dead or unhealthy ones), possibly none. */
+    readonly accounts: ConnectedAccount[],
+  ) {
+    super(accounts.length ? `This user's ${app} accounts are not usable; the user must reconnect ${app}.` : `This user has no connected ${app} account.`);
+  }
+}
+
+export interface ConnectLinkSettings {
+  successRedirectUri?: string;
+  errorRedirectUri?: string;
+  webhookUri?: string;
+}
+
+export interface ConnectLinkView {
+  app: string;
+  url: string;
+  expires_at: string;
+}
+
+export class ConnectLinks {
+  private readonly inflight = new Map<string, Promise<ConnectLinkView>>();
+  private readonly settingsKey: string;
+
+  constructor(
+    private readonly provider: ConnectProvider,
+    private readonly store: ConnectLinkStore,
+    private readonly settings: ConnectLinkSettings = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    const defined = Object.entries(settings).filter(([, v]) => v !== undefined);
+    this.settingsKey = JSON.stringify(Object.fromEntries(defined.sort(([a], [b]) => (a < b ? -1 : 1))));
+  }
+
+  /** A Connect Link for `app`, reusing this user's cached one while it is valid and unused. */
+  async linkFor(user: string, app: string, accounts: ConnectedAccount[]): Promise<ConnectLinkView> {
+    const ids = accounts.map((a) => a.id);
+    const cached = this.store.get(user, app);
+    if (
+      cached &&
+      cached.options === this.settingsKey &&
+      cached.expiresAt - this.now() > REUSE_MARGIN_MS &&
+      ids.every((id) => cached.knownAccounts.includes(id))
+    ) {
+      return { app, url: cached.url, expires_at: new Date(cached.expiresAt).toISOString() };
+    }
+    const key = `${user}\u0000${app}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const p = this.create(user, app, ids).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private async create(user: string, app: string, knownAccounts: string[]): Promise<ConnectLinkView> {
+    const token = await this.provider.createConnectToken(user, this.settings);
+    if (!token.connectLinkUrl || !/^https?:\/\//.test(token.connectLinkUrl)) {
+      throw new ProviderError("malformed", "Connect created a token but sent no usable Connect Link URL.", { operation: "create a Connect token" });
+    }
+    // Reference §7.4: the app is deep-linked by appending `&app={slug}` to the Connect Link URL.
+    const url = `${token.connectLinkUrl}${token.connectLinkUrl.includes("?") ? "&" : "?"}app=${encodeURIComponent(app)}`;
+    const expiresAt = Date.parse(token.expiresAt);
+    if (Number.isFinite(expiresAt)) {
+      this.store.put(user, app, { url, expiresAt, createdAt: this.now(), options: this.settingsKey, knownAccounts }, this.now());
+    }
+    return { app, url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : token.expiresAt };
+  }
+}
+
+/**
+ * The `connect_required` result for `app`: a success (not an error) with the link, its expiry and
+ * one sentence the agent can show the user. Unknown apps are refused with suggestions.
+ */
+export async function connectRequired(
+  services: Services,
+  user: string,
+  app: string,
+  accounts: ConnectedAccount[],
+  extra: Record<string, unknown> = {},
+): Promise<ToolResult> {
+  const info = await services.catalog.getApp(app);
+  let link: ConnectLinkView;
+  try {
+    link = await services.connectLinks.linkFor(user, info.slug, accounts);
+  } catch (err) {
+    const reason = err instanceof ProviderError ? err.message : "the Connect token could not be created";
+    throw new ToolError(
+      `${needsWhat(info.name, accounts)} A Connect Link could not be created (${reason}); the user can connect ${info.name} from your app's own Connect flow, or try again shortly.`,
+    );
+  }
+  const until = link.expires_at ? ` (valid until ${link.expires_at.replace(/\.\d{3}Z$/, "Z").replace("T", " ")})` : "";
+  const message =
+    accounts.length === 0
+      ? `To continue, connect your ${info.name} account: open ${link.url}${until}, then ask me to try again.`
+      : `Your ${info.name} account${accounts.length > 1 ? "s" : ""} ${accounts.map((a) => `"${a.name}"`).join(", ")} ${accounts.length > 1 ? "need" : "needs"} to be reconnected: open ${link.url}${until}, then ask me to try again.`;
+  return success({ outcome: "connect_required", ...extra, connect: link, message });
+}
+
+function needsWhat(appName: string, accounts: ConnectedAccount[]): string {
+  return accounts.length === 0 ? `This user has not connected ${appName}.` : `This user's ${appName} account${accounts.length > 1 ? "s need" : " needs"} reconnecting.`;
+}
+
+/** The server's answer to a ConnectRequiredError: the connect_required result, or a plain failure. */
+export async function connectRequiredResult(ctx: ToolContext, err: ConnectRequiredError): Promise<ToolResult> {
+  try {
+    return await connectRequired(ctx.services(), requireEndUser(ctx.identity), err.app, err.accounts);
+  } catch (e) {
+    const view = describeFailure(e);
+    if (view.internal) ctx.logger.error({ err: e }, "building a connect_required result failed");
+    return failure(view.message, view.detail);
+  }
+}

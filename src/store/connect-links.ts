@@ -1,0 +1,54 @@
+/**
+ * Connect Links already handed out, per end user and app, so repeated "not connected" answers
+ * reuse one Connect token instead of minting a new one each time (Connect allows 100 token
+ * creations per minute per user, and each token is single-use). Rows are only read back while
+ * they are comfortably before expiry; expired rows are swept on write.
+ */
+import type { Db } from "./db.js";
+
+export interface StoredConnectLink {
+  url: string;
+  expiresAt: number;
+  createdAt: number;
+  /** The redirect/webhook settings the token was created with. */
+  options: string;
+  /** Ids of the app's accounts (any health) that existed when the link was made. */
+  knownAccounts: string[];
+}
+
+export class ConnectLinkStore {
+  constructor(
+    private readonly db: Db,
+    private readonly scope: string,
+  ) {}
+
+  get(user: string, app: string): StoredConnectLink | undefined {
+    const row = this.db
+      .prepare("SELECT url, expires_at, created_at, options, known_accounts FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?")
+      .get(this.scope, user, app) as { url: string; expires_at: number; created_at: number; options: string; known_accounts: string } | undefined;
+    if (!row) return undefined;
+    let knownAccounts: string[] = [];
+    try {
+      knownAccounts = JSON.parse(row.known_accounts) as string[];
+    } catch {
+      // unreadable: treat as "no accounts known", which only makes reuse less likely
+    }
+    return { url: row.url, expiresAt: row.expires_at, createdAt: row.created_at, options: row.options, knownAccounts };
+  }
+
+  put(user: string, app: string, link: StoredConnectLink, now: number): void {
+    this.db.transaction(() => {
+      this.db.prepare("DELETE FROM connect_links WHERE expires_at <= ?").run(now);
+      this.db
+        .prepare(
+          "INSERT INTO connect_links (scope, external_user_id, app, url, expires_at, created_at, options, known_accounts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " +
+            "ON CONFLICT (scope, external_user_id, app) DO UPDATE SET url = excluded.url, expires_at = excluded.expires_at, created_at = excluded.created_at, options = excluded.options, known_accounts = excluded.known_accounts",
+        )
+        .run(this.scope, user, app, link.url, link.expiresAt, link.createdAt, link.options, JSON.stringify(link.knownAccounts));
+    })();
+  }
+
+  delete(user: string, app: string): void {
+    this.db.prepare("DELETE FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?").run(this.scope, user, app);
+  }
+}
