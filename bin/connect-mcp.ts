@@ -4,6 +4,7 @@
  *   connect-mcp [serve] [flags]   the MCP server (stdio by default, or --transport http)
  *   connect-mcp emulator [--port] an offline Pipedream Connect emulator for trying things out
  *   connect-mcp doctor [flags]    checks configuration and Pipedream credentials
+ *   connect-mcp cache [--clear]   shows or empties the SQLite cache
  */
 import { writeSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
@@ -28,6 +29,8 @@ Usage:
   connect-mcp emulator [--port N] [--host H]
                                     run the offline Pipedream Connect emulator (default port 4010)
   connect-mcp doctor [options]      check the configuration and the Pipedream credentials
+  connect-mcp cache [--clear] [options]
+                                    show what the SQLite cache holds (catalog, Connect Links), or empty it
 
 Options (each also an environment variable and a key of the --config JSON file):
 ${OPTIONS.map((o) => `  --${o.flag.padEnd(22)} ${o.help}\n  ${"".padEnd(24)} env ${o.env.join(" or ")}; config key "${o.key}"`).join("\n")}
@@ -140,6 +143,17 @@ async function doctor(args: string[]): Promise<number> {
   return report.ok ? 0 : 1;
 }
 
+async function cache(args: string[]): Promise<number> {
+  const clear = args.includes("--clear");
+  const { config, help } = configFromArgs(args.filter((a) => a !== "--clear"));
+  if (help) return printOut(USAGE), 0;
+  if (!config) return 2;
+  const { runCacheCommand } = await import("../src/cache-command.js");
+  const report = runCacheCommand(config, { clear });
+  printOut(report.lines.join("\n"));
+  return report.ok ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const command = first !== undefined && !first.startsWith("-") ? first : "serve";
@@ -151,11 +165,13 @@ async function main(argv: string[]): Promise<number> {
       return emulator(args);
     case "doctor":
       return doctor(args);
+    case "cache":
+      return cache(args);
     case "help":
       printOut(USAGE);
       return 0;
     default:
-      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor. Run connect-mcp --help.`);
+      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, cache. Run connect-mcp --help.`);
   }
 }
 
