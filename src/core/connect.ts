@@ -7,7 +7,8 @@
  * Links are cached per (user, app) in SQLite and reused while they have at least
  * REUSE_MARGIN_MS left, so asking again does not mint a new Connect token each time (Connect allows
  * 100 per minute per user). A Connect token is single-use: once an account for the app appears
- * that was not there when the link was made, the link has been used and a new one is created.
+ * that was not there when the link was made, or a usable one is seen at all, the link counts as
+ * used and the next answer carries a new one.
  */
 import type { ConnectedAccount, ConnectProvider } from "../providers/provider.js";
 import type { ConnectLinkStore } from "../store/connect-links.js";
@@ -92,6 +93,27 @@ export class ConnectLinks {
     }
     return { app, url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : token.expiresAt };
   }
+}
+
+/**
+ * The provider, except that seeing a usable account for an app retires this user's cached link
+ * for it: the link was most likely used (Connect tokens are single-use), and if that account is
+ * later deleted, the next "connect" answer must carry a fresh token, not the spent one.
+ */
+export function retiringUsedLinks(provider: ConnectProvider, store: ConnectLinkStore): ConnectProvider {
+  const listAccounts: ConnectProvider["listAccounts"] = async (user, filter) => {
+    const accounts = await provider.listAccounts(user, filter);
+    const usableApps = new Set(accounts.filter((a) => a.healthy && !a.dead).map((a) => a.app.slug));
+    for (const app of usableApps) store.delete(user, app);
+    return accounts;
+  };
+  return new Proxy(provider, {
+    get(target, prop) {
+      if (prop === "listAccounts") return listAccounts;
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 /**

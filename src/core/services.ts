@@ -13,7 +13,7 @@ import { CatalogSyncState } from "../store/catalog-sync.js";
 import { ConnectLinkStore } from "../store/connect-links.js";
 import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
-import { ConnectLinks } from "./connect.js";
+import { ConnectLinks, retiringUsedLinks } from "./connect.js";
 import { ToolError } from "./errors.js";
 import type { Identity } from "./identity.js";
 
@@ -34,7 +34,9 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
       reason: `connect-mcp is not configured to reach Pipedream Connect: set ${missing.join(", ")} (and PIPEDREAM_EXTERNAL_USER_ID, PIPEDREAM_PROJECT_ENVIRONMENT) in the server's environment or config file, then restart it. \`connect-mcp doctor\` checks the setup.`,
     };
   }
-  const provider = createPipedreamProvider({
+  const scope = `${config.baseUrl}|${config.projectId}|${config.environment}`;
+  const links = new ConnectLinkStore(db, scope);
+  const pipedream = createPipedreamProvider({
     clientId: config.clientId!,
     clientSecret: config.clientSecret!,
     projectId: config.projectId!,
@@ -43,10 +45,10 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
     timeoutMs: config.upstreamTimeoutMs,
     onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one"),
   });
-  const scope = `${config.baseUrl}|${config.projectId}|${config.environment}`;
+  const provider = retiringUsedLinks(pipedream, links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const catalog = new Catalog(provider, cache, new CatalogSyncState(db, scope, cache.enabled), { logger });
-  const connectLinks = new ConnectLinks(provider, new ConnectLinkStore(db, scope), {
+  const connectLinks = new ConnectLinks(provider, links, {
     successRedirectUri: config.connectSuccessRedirectUri,
     errorRedirectUri: config.connectErrorRedirectUri,
     webhookUri: config.connectWebhookUri,

@@ -153,10 +153,11 @@ describe("tools over stdio: results and bad input", () => {
     expect(chosen.structured!.result).toMatchObject({ number: 42 });
   });
 
-  it("a dead account is a clear error naming the fix", async () => {
+  it("a dead account is answered with a link to reconnect it (more in connect.stdio.test.ts)", async () => {
     const r = await call(s.client, "api_proxy", { method: "GET", url: "https://gmail.googleapis.com/gmail/v1/users/me/profile", app: "gmail" });
-    expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/not healthy.*reconnect gmail/);
+    expect(r.isError).toBe(false);
+    expect(r.structured).toMatchObject({ outcome: "connect_required", connect: { app: "gmail" } });
+    expect(r.text).toMatch(/needs to be reconnected/);
   });
 
   it("run_action reports missing, unknown and mistyped props before calling Connect", async () => {
