@@ -60,6 +60,9 @@ function prop([name, label, type = "string", description]) {
     label: remote ? label.slice(1) : label,
     ...(description ? { description } : {}),
     ...(remote ? { remoteOptions: true } : {}),
+    // Airtable's special prop types point at their app and base props, as in the registry.
+    ...(type === "$.airtable.baseId" ? { appProp: "airtable_oauth" } : {}),
+    ...(type === "$.airtable.tableId" ? { baseIdProp: "baseId" } : {}),
   };
 }
 
@@ -203,7 +206,7 @@ const ACTION_ROWS = [
   ["clickup-update-task", "Update Task", "Update a task." + doc("https://clickup.com/api/clickupreference/operation/UpdateTask"), [["taskId", "@Task"], ["status", "@Status"]], ""],
   // HubSpot
   ["hubspot-create-or-update-contact", "Create or Update Contact", "Create or update a contact in Hubspot." + doc("https://developers.hubspot.com/docs/api/crm/contacts"), [["email", "Email"], ["firstname", "First Name"], ["lastname", "Last Name"], ["company", "Company"]], ""],
-  ["hubspot-create-deal", "Create Deal", "Create a deal in Hubspot." + doc("https://developers.hubspot.com/docs/api/crm/deals"), [["dealname", "Deal Name"], ["pipeline", "@Pipeline"], ["dealstage", "@Deal Stage"], ["amount", "Amount", "number"]], ""],
+  ["hubspot-create-deal", "Create Deal", "Create a deal in Hubspot." + doc("https://developers.hubspot.com/docs/api/crm/deals"), [["dealname", "Deal Name"], ["pipeline", "@Pipeline"], ["dealstage", "@Deal Stage"], ["amount", "Amount"]], ""],
   ["hubspot-search-crm", "Search CRM", "Search companies, contacts, deals, feedback submissions, products, tickets, line-items, quotes, leads, or custom objects." + doc("https://developers.hubspot.com/docs/api/crm/search"), [["objectType", "Object Type"], ["searchProperty", "Search Property"], ["searchValue", "Search Value"]], "r"],
   ["hubspot-create-company", "Create Company", "Create a company in Hubspot." + doc("https://developers.hubspot.com/docs/api/crm/companies"), [["name", "Name"], ["domain", "Company Domain Name"]], ""],
   ["hubspot-add-contact-to-list", "Add Contact to List", "Adds a contact to a specific static list." + doc("https://legacydocs.hubspot.com/docs/methods/lists/add_contact_to_list"), [["list", "@List"], ["contactEmail", "Contact Email"]], ""],

@@ -80,6 +80,11 @@ export class SearchIndex {
     return this.live;
   }
 
+  /** Replaced or removed documents still occupying posting lists (until the next compaction). */
+  get tombstones(): number {
+    return this.dead;
+  }
+
   has(id: string): boolean {
     return this.slotOf.has(id);
   }

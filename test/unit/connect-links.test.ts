@@ -1,0 +1,135 @@
+/** Connect Link caching and account choice, over a fake provider and a real SQLite store. */
+import { afterEach, describe, expect, it } from "vitest";
+import { resolveAccount } from "../../src/core/accounts.js";
+import { ConnectLinks, ConnectRequiredError, REUSE_MARGIN_MS, retiringUsedLinks } from "../../src/core/connect.js";
+import { ToolError } from "../../src/core/errors.js";
+import type { ConnectedAccount, ConnectProvider } from "../../src/providers/provider.js";
+import { ConnectLinkStore } from "../../src/store/connect-links.js";
+import { openDb, type Db } from "../../src/store/db.js";
+
+const HOUR = 3600_000;
+
+function account(id: string, app: string, extra: Partial<ConnectedAccount> = {}): ConnectedAccount {
+  return { id, name: id, app: { slug: app, name: app, customFieldNames: [] }, healthy: true, dead: false, ...extra };
+}
+
+function fakeProvider(clock: { now: number }, accounts: ConnectedAccount[] = []) {
+  const created: Array<{ user: string; options: unknown }> = [];
+  let n = 0;
+  const provider = {
+    createConnectToken: async (user: string, options?: unknown) => {
+      created.push({ user, options });
+      await new Promise((r) => setTimeout(r, 5));
+      n++;
+      return { token: `ctok_${n}`, expiresAt: new Date(clock.now + 4 * HOUR).toISOString(), connectLinkUrl: `https://pipedream.com/_static/connect.html?token=ctok_${n}&connectLink=true` };
+    },
+    listAccounts: async (_user: string, filter?: { app?: string }) => accounts.filter((a) => !filter?.app || a.app.slug === filter.app),
+  } as unknown as ConnectProvider;
+  return { provider, created };
+}
+
+const dbs: Db[] = [];
+afterEach(() => {
+  for (const db of dbs.splice(0)) db.close();
+});
+function store(): ConnectLinkStore {
+  const db = openDb(":memory:");
+  dbs.push(db);
+  return new ConnectLinkStore(db, "scope");
+}
+
+describe("ConnectLinks", () => {
+  it("deep-links the app and reuses the link per user and app until shortly before it expires", async () => {
+    const clock = { now: Date.parse("2026-03-01T10:00:00Z") };
+    const { provider, created } = fakeProvider(clock);
+    const links = new ConnectLinks(provider, store(), {}, () => clock.now);
+    const first = await links.linkFor("u1", "google_sheets", []);
+    expect(first).toEqual({
+      app: "google_sheets",
+      url: "https://pipedream.com/_static/connect.html?token=ctok_1&connectLink=true&app=google_sheets",
+      expires_at: "2026-03-01T14:00:00.000Z",
+    });
+    expect(await links.linkFor("u1", "google_sheets", [])).toEqual(first);
+    expect((await links.linkFor("u2", "google_sheets", [])).url).toContain("ctok_2");
+    expect((await links.linkFor("u1", "slack", [])).url).toContain("ctok_3&connectLink=true&app=slack");
+    expect(created).toHaveLength(3);
+
+    clock.now += 4 * HOUR - REUSE_MARGIN_MS + 1; // too close to expiry to hand out
+    expect((await links.linkFor("u1", "google_sheets", [])).url).toContain("ctok_4");
+  });
+
+  it("mints one token for concurrent askers", async () => {
+    const clock = { now: Date.now() };
+    const { provider, created } = fakeProvider(clock);
+    const links = new ConnectLinks(provider, store(), {}, () => clock.now);
+    const all = await Promise.all([1, 2, 3].map(() => links.linkFor("u1", "notion", [])));
+    expect(new Set(all.map((l) => l.url)).size).toBe(1);
+    expect(created).toHaveLength(1);
+  });
+
+  it("passes redirect URIs and webhook through, and a settings change means a new link", async () => {
+    const clock = { now: Date.now() };
+    const { provider, created } = fakeProvider(clock);
+    const s = store();
+    const settings = { successRedirectUri: "https://app.example/ok", errorRedirectUri: "https://app.example/err", webhookUri: "https://app.example/hook" };
+    await new ConnectLinks(provider, s, settings, () => clock.now).linkFor("u1", "notion", []);
+    expect(created[0]).toEqual({ user: "u1", options: settings });
+    await new ConnectLinks(provider, s, settings, () => clock.now).linkFor("u1", "notion", []);
+    expect(created).toHaveLength(1);
+    await new ConnectLinks(provider, s, { ...settings, webhookUri: "https://app.example/other" }, () => clock.now).linkFor("u1", "notion", []);
+    expect(created).toHaveLength(2);
+  });
+
+  it("treats a link as used once an account appears that it did not know, or a usable one is seen", async () => {
+    const clock = { now: Date.now() };
+    const dead = account("apn_dead", "gmail", { healthy: false, dead: true });
+    const { provider, created } = fakeProvider(clock, [dead]);
+    const s = store();
+    const links = new ConnectLinks(provider, s, {}, () => clock.now);
+    await links.linkFor("u1", "gmail", [dead]);
+    await links.linkFor("u1", "gmail", [dead]);
+    expect(created).toHaveLength(1);
+    // The user reconnected, and the new account is unhealthy straight away: a new link.
+    await links.linkFor("u1", "gmail", [dead, account("apn_new", "gmail", { healthy: false })]);
+    expect(created).toHaveLength(2);
+
+    const watching = retiringUsedLinks(fakeProvider(clock, [account("apn_ok", "gmail")]).provider, s);
+    await watching.listAccounts("u1", { app: "gmail" });
+    expect(s.get("u1", "gmail")).toBeUndefined();
+  });
+});
+
+describe("resolveAccount", () => {
+  const accounts = [
+    account("apn_work", "github"),
+    account("apn_personal", "github"),
+    account("apn_dead", "gmail", { healthy: false, dead: true, error: "invalid_grant" }),
+    account("apn_sick", "zoom", { healthy: false }),
+  ];
+  const { provider } = fakeProvider({ now: Date.now() }, accounts);
+
+  it("lists the choices when an app has several healthy accounts, unless one is remembered", async () => {
+    const err = await resolveAccount(provider, "u1", { app: "github" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ToolError);
+    expect((err as ToolError).message).toContain('apn_work ("apn_work"), apn_personal ("apn_personal")');
+    expect((err as ToolError).detail).toMatchObject({ choices: [{ id: "apn_work" }, { id: "apn_personal" }] });
+    expect((await resolveAccount(provider, "u1", { app: "github", preferred: "apn_personal" })).id).toBe("apn_personal");
+    // A remembered account that is gone does not silently pick another one.
+    await expect(resolveAccount(provider, "u1", { app: "github", preferred: "apn_gone" })).rejects.toBeInstanceOf(ToolError);
+    expect((await resolveAccount(provider, "u1", { accountId: "apn_work" })).id).toBe("apn_work");
+  });
+
+  it("needs a connection for no account, only dead or unhealthy ones, or a dead account_id", async () => {
+    for (const want of [{ app: "notion" }, { app: "gmail" }, { app: "zoom" }, { accountId: "apn_dead" }]) {
+      const err = await resolveAccount(provider, "u1", want).catch((e: unknown) => e);
+      expect(err, JSON.stringify(want)).toBeInstanceOf(ConnectRequiredError);
+    }
+    const dead = (await resolveAccount(provider, "u1", { app: "gmail" }).catch((e: unknown) => e)) as ConnectRequiredError;
+    expect(dead.app).toBe("gmail");
+    expect(dead.accounts.map((a) => a.id)).toEqual(["apn_dead"]);
+  });
+
+  it("refuses an account id that is not this user's", async () => {
+    await expect(resolveAccount(provider, "u1", { accountId: "apn_someone_else" })).rejects.toThrow(/is not one of this user's connected accounts/);
+  });
+});

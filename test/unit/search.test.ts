@@ -1,0 +1,236 @@
+/** The ranking pieces: text → terms, the BM25F index, action/app search, slug suggestions. */
+import { describe, expect, it } from "vitest";
+import { slugSimilarity } from "../../src/core/catalog.js";
+import { SearchIndex } from "../../src/core/search/bm25.js";
+import { CatalogSearch } from "../../src/core/search/catalog-search.js";
+import { editDistance, plainDescription, stem, synonymsOf, terms, tokenize } from "../../src/core/search/text.js";
+import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
+
+function action(key: string, name: string, description: string, props: string[] = [], app = key.split("-")[0]!): ActionDefinition {
+  return {
+    key,
+    name,
+    version: "1",
+    description,
+    props: [{ name: app, type: "app", app }, ...props.map((p) => ({ name: p, type: "string", label: p }))],
+  };
+}
+
+function app(slug: string, name: string, extra: Partial<AppInfo> = {}): AppInfo {
+  return { slug, name, customFieldNames: [], ...extra };
+}
+
+describe("text", () => {
+  it("tokenizes words, splitting camelCase only for documents", () => {
+    expect(tokenize("google_sheets-add-single-row")).toEqual(["google", "sheets", "add", "single", "row"]);
+    expect(tokenize("sheetId ChatGPT")).toEqual(["sheetid", "chatgpt"]);
+    expect(tokenize("sheetId ChatGPT", true)).toEqual(["sheetid", "sheet", "id", "chatgpt", "chat", "gpt"]);
+  });
+
+  it("stems word forms together and keeps short stems intact", () => {
+    for (const group of [
+      ["message", "messages", "messaging"],
+      ["create", "created", "creating", "creates"],
+      ["add", "added", "adding"],
+      ["reply", "replies", "replied"],
+      ["run", "running"],
+    ]) {
+      expect(new Set(group.map(stem)), group.join(",")).toHaveProperty("size", 1);
+    }
+    expect(stem("status")).toBe("status");
+    expect(stem("api")).toBe("api");
+  });
+
+  it("drops stop words and one-letter noise", () => {
+    expect(terms("Send a message to the channel")).toEqual(["send", "messag", "channel"]);
+    expect(terms("a b c 3")).toEqual(["3"]);
+  });
+
+  it("has synonyms both ways, and multi-word meanings", () => {
+    expect(synonymsOf(stem("post"))).toContain("send");
+    expect(synonymsOf(stem("send"))).toContain("post");
+    expect(synonymsOf("dm")).toEqual(expect.arrayContaining(["direct", stem("message")]));
+    expect(synonymsOf("zzz")).toEqual([]);
+  });
+
+  it("measures edit distance with transpositions and a cut-off", () => {
+    expect(editDistance("slak", "slack", 2)).toBe(1);
+    expect(editDistance("gmial", "gmail", 2)).toBe(1);
+    expect(editDistance("kitten", "sitting", 3)).toBe(3);
+    expect(editDistance("kitten", "sitting", 1)).toBe(2); // gave up: max + 1
+  });
+
+  it("strips documentation links and URLs from descriptions", () => {
+    expect(plainDescription("Send a message. [See the documentation](https://api.slack.com/x) or [this guide](https://x.y) https://z.w/q").trim()).toBe(
+      "Send a message.   or this guide",
+    );
+  });
+});
+
+describe("SearchIndex (BM25F)", () => {
+  const fields = [
+    { name: "title", weight: 3, b: 0.3 },
+    { name: "body", weight: 1, b: 0.75 },
+  ];
+
+  it("ranks a title match above a body match, and more matched words above fewer", () => {
+    const idx = new SearchIndex(fields);
+    idx.upsert("a", { title: "other", body: "send a message to a channel" });
+    idx.upsert("b", { title: "send message", body: "something" });
+    idx.upsert("c", { title: "send", body: "unrelated" });
+    idx.upsert("d", { title: "nothing", body: "nothing" });
+    const ids = idx.search("send message").map((h) => h.id);
+    expect(ids).toEqual(["b", "a", "c"]);
+    expect(idx.search("send message")[0]).toMatchObject({ matched: 2 });
+  });
+
+  it("rare words weigh more than common ones", () => {
+    const idx = new SearchIndex(fields);
+    for (let i = 0; i < 20; i++) idx.upsert(`common${i}`, { title: "create", body: "" });
+    idx.upsert("rare", { title: "spreadsheet", body: "" });
+    expect(idx.search("create spreadsheet")[0]!.id).toBe("rare");
+  });
+
+  it("corrects typos against the vocabulary and completes prefixes", () => {
+    const idx = new SearchIndex(fields);
+    idx.upsert("slack", { title: "slack send message", body: "" });
+    idx.upsert("sheets", { title: "add spreadsheet row", body: "" });
+    expect(idx.search("slak mesage")[0]!.id).toBe("slack");
+    expect(idx.search("spread")[0]!.id).toBe("sheets");
+    expect(idx.search("qqqq")).toEqual([]);
+  });
+
+  it("expands synonyms, but never above the word typed", () => {
+    const idx = new SearchIndex(fields);
+    for (let i = 0; i < 30; i++) idx.upsert(`create${i}`, { title: `create thing${i}`, body: "" });
+    idx.upsert("make-call", { title: "make a phone call", body: "" });
+    idx.upsert("create-sheet", { title: "create spreadsheet", body: "" });
+    const hits = idx.search("create a new spreadsheet");
+    expect(hits[0]!.id).toBe("create-sheet");
+    // "post" finds "send" through a synonym.
+    idx.upsert("send", { title: "send message", body: "" });
+    expect(idx.search("post message")[0]!.id).toBe("send");
+  });
+
+  it("updates incrementally: unchanged upserts are no-ops, changes replace, removals disappear", () => {
+    const idx = new SearchIndex(fields);
+    idx.upsert("x", { title: "alpha", body: "" });
+    idx.upsert("x", { title: "alpha", body: "" });
+    expect(idx.size).toBe(1);
+    idx.upsert("x", { title: "beta", body: "" });
+    expect(idx.size).toBe(1);
+    expect(idx.search("alpha")).toEqual([]);
+    expect(idx.search("beta").map((h) => h.id)).toEqual(["x"]);
+    idx.remove("x");
+    expect(idx.size).toBe(0);
+    expect(idx.search("beta")).toEqual([]);
+  });
+
+  it("skips replaced documents until it compacts, then drops them", () => {
+    const idx = new SearchIndex(fields);
+    for (let i = 0; i < 1500; i++) idx.upsert(`d${i}`, { title: `word${i % 50} alpha`, body: "" });
+    for (let i = 0; i < 700; i++) idx.upsert(`d${i}`, { title: `word${i % 50} beta`, body: "" });
+    expect(idx.tombstones).toBe(700);
+    expect(idx.search("alpha")).toHaveLength(800);
+    expect(idx.search("beta")).toHaveLength(700);
+    // Tombstones outnumber live documents on the 1,500th replacement: compaction.
+    for (let i = 700; i < 1500; i++) idx.upsert(`d${i}`, { title: `word${i % 50} beta`, body: "" });
+    expect(idx.tombstones).toBe(0);
+    expect(idx.size).toBe(1500);
+    expect(idx.search("alpha")).toEqual([]);
+    const hits = idx.search("word7 beta");
+    expect(hits).toHaveLength(1500);
+    expect(hits.slice(0, 30).every((h) => Number(h.id.slice(1)) % 50 === 7)).toBe(true);
+    expect(hits[30]!.score).toBeLessThan(hits[29]!.score);
+  });
+
+  it("filters and limits, with deterministic ties", () => {
+    const idx = new SearchIndex(fields);
+    for (const id of ["b", "a", "c"]) idx.upsert(id, { title: "same", body: "" });
+    expect(idx.search("same").map((h) => h.id)).toEqual(["a", "b", "c"]);
+    expect(idx.search("same", { limit: 1, filter: (id) => id !== "a" }).map((h) => h.id)).toEqual(["b"]);
+  });
+});
+
+describe("CatalogSearch", () => {
+  function catalog(): CatalogSearch {
+    const c = new CatalogSearch();
+    c.upsertAction(action("slack-send-message", "Send Message to Channel", "Send a message to a public or private channel.", ["conversation", "text"]));
+    c.upsertAction(action("slack-list-channels", "List Channels", "Return a list of all channels in a workspace."));
+    c.upsertAction(action("discord-send-message", "Send Message", "Send a simple message to a Discord channel.", ["channel", "message"]));
+    c.upsertAction(action("google_sheets-add-single-row", "Add Single Row", "Add a single row of data to Google Sheets.", ["sheetId", "myColumnData"]));
+    c.upsertAction(action("openai-chat", "Chat", "The Chat API, using the gpt-4o or other models."));
+    c.upsertAction(action("openai-create-image", "Create Image", "Creates an image given a prompt."));
+    c.upsertApp(app("slack", "Slack", { description: "Slack is a channel-based messaging platform.", categories: ["Communication"] }));
+    c.upsertApp(app("discord", "Discord", { categories: ["Communication"] }));
+    c.upsertApp(app("google_sheets", "Google Sheets", { categories: ["Productivity"] }));
+    c.upsertApp(app("openai", "OpenAI (ChatGPT)", { categories: ["Artificial Intelligence"] }));
+    return c;
+  }
+
+  it("naming an app puts its actions first", () => {
+    const c = catalog();
+    expect(c.searchActions("send a message in discord")[0]!.key).toBe("discord-send-message");
+    expect(c.searchActions("send a message in slack")[0]!.key).toBe("slack-send-message");
+  });
+
+  it("an app named only by its brand still surfaces its actions (ChatGPT → OpenAI)", () => {
+    const keys = catalog().searchActions("ask chatgpt something").map((r) => r.key);
+    expect(keys.slice(0, 2).sort()).toEqual(["openai-chat", "openai-create-image"]);
+  });
+
+  it("matches prop names split from camelCase", () => {
+    expect(catalog().searchActions("column data")[0]!.key).toBe("google_sheets-add-single-row");
+  });
+
+  it("restricts to one app when asked", () => {
+    const keys = catalog().searchActions("message", { app: "discord" }).map((r) => r.key);
+    expect(keys).toEqual(["discord-send-message"]);
+  });
+
+  it("ranks apps by their own text and their actions' matches", () => {
+    const c = catalog();
+    const ranked = c.searchActions("gogle sheets add row");
+    expect(c.searchApps("gogle sheets add row", ranked)[0]!.slug).toBe("google_sheets");
+    const chat = c.searchActions("channel message");
+    const apps = c.searchApps("channel message", chat).map((a) => a.slug);
+    expect(apps.slice(0, 2).sort()).toEqual(["discord", "slack"]);
+    expect(apps).not.toContain("google_sheets");
+  });
+
+  it("forgets removed actions and moves re-keyed ones between apps", () => {
+    const c = catalog();
+    c.removeAction("discord-send-message");
+    expect(c.searchActions("discord message").map((r) => r.key)).not.toContain("discord-send-message");
+    expect(c.keysOfApp("discord")).toEqual([]);
+    c.upsertAction(action("openai-chat", "Chat", "Chat.", [], "openai_v2"));
+    expect(c.keysOfApp("openai")).toEqual(["openai-create-image"]);
+    expect(c.keysOfApp("openai_v2")).toEqual(["openai-chat"]);
+  });
+});
+
+describe("slugSimilarity", () => {
+  const apps = [app("slack", "Slack"), app("google_sheets", "Google Sheets"), app("microsoft_outlook", "Microsoft Outlook"), app("hubspot", "HubSpot"), app("gmail", "Gmail")];
+  const best = (typed: string) =>
+    apps
+      .map((a) => ({ slug: a.slug, score: slugSimilarity(typed, a) }))
+      .sort((a, b) => b.score - a.score)[0]!;
+
+  it.each([
+    ["slak", "slack"],
+    ["gogle_sheets", "google_sheets"],
+    ["googlesheets", "google_sheets"],
+    ["sheets", "google_sheets"],
+    ["outlook", "microsoft_outlook"],
+    ["hub_spot", "hubspot"],
+    ["gmial", "gmail"],
+  ])("%s → %s", (typed, expected) => {
+    const b = best(typed);
+    expect(b.slug).toBe(expected);
+    expect(b.score).toBeGreaterThanOrEqual(0.5);
+  });
+
+  it("finds nothing close for a random slug", () => {
+    expect(best("qqqqzzzz").score).toBeLessThan(0.5);
+  });
+});
