@@ -30,6 +30,8 @@ const MAX_APP_PAGES = 100;
 const MAX_APP_ACTION_PAGES = 20;
 /** After a background refresh fails, leave that item alone this long. */
 const RETRY_AFTER_FAILURE_MS = 60_000;
+/** How many top actions vote for their apps in app ranking (see CatalogSearch.searchApps). */
+const APP_EVIDENCE_ACTIONS = 20;
 /** Upstream search results merged in while the local catalog is still arriving. */
 const UPSTREAM_SEARCH_LIMIT = 50;
 
@@ -146,8 +148,8 @@ export class Catalog {
       const local = await this.appActions(q.app);
       if (!query) return page([...local.values()].sort(byName), offset, q.limit);
       const index = local.index ?? this.ephemeral([...local.values()]);
-      const ranked = index.searchActions(query, { app: q.app });
-      return page(this.definitions(ranked, local), offset, q.limit);
+      const ranked = index.searchActions(query, { app: q.app, limit: offset + q.limit + 1 });
+      return this.rankedPage(ranked, local, offset, q.limit);
     }
 
     const state = await this.catalogReady();
@@ -172,11 +174,17 @@ export class Catalog {
       this.storeActions(extra);
       index = this.cache.enabled ? this.index() : this.ephemeral(extra);
     }
-    const ranked = index!.searchActions(query);
-    const byKey = new Map(extra.map((a) => [a.key, a]));
-    const listing = page(this.definitions(ranked, byKey), offset, q.limit);
+    // Enough for this page, to know whether there is a next one, and for ranking apps.
+    const ranked = index!.searchActions(query, { limit: Math.max(offset + q.limit + 1, APP_EVIDENCE_ACTIONS) });
+    const listing = this.rankedPage(ranked, new Map(extra.map((a) => [a.key, a])), offset, q.limit);
     listing.apps = await this.rankApps(query, ranked, index!);
     return listing;
+  }
+
+  /** One page of ranked keys, with only that page's definitions read from the cache. */
+  private rankedPage(ranked: RankedAction[], known: Map<string, ActionDefinition>, offset: number, limit: number): ActionListing {
+    const actions = this.definitions(ranked.slice(offset, offset + limit), known);
+    return { actions, ...(ranked.length > offset + limit ? { nextOffset: offset + limit } : {}) };
   }
 
   /** Apps by name or slug, for a query (used without an app filter). */

@@ -6,6 +6,7 @@
  * are ever written; with a TTL of 0 nothing is.
  */
 import type { ActionDefinition, AppInfo } from "../providers/provider.js";
+import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
 
 /** The app an action belongs to: its app prop's app, else the key's prefix (`slack-send-message` → slack). */
@@ -20,12 +21,21 @@ export interface CacheEntry<T> {
 }
 
 export class CatalogCache {
+  private readonly statements = new Map<string, Database.Statement>();
+
   constructor(
     private readonly db: Db,
     private readonly scope: string,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
+
+  /** Prepared once per SQL text: lookups run per search result. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
 
   get enabled(): boolean {
     return this.ttlMs > 0;
@@ -56,7 +66,7 @@ export class CatalogCache {
 
   getActionEntry(key: string): CacheEntry<ActionDefinition> | undefined {
     return entry<ActionDefinition>(
-      this.db.prepare("SELECT definition, fetched_at FROM catalog_actions WHERE scope = ? AND key = ?").get(this.scope, key),
+      this.stmt("SELECT definition, fetched_at FROM catalog_actions WHERE scope = ? AND key = ?").get(this.scope, key),
     );
   }
 
@@ -95,7 +105,7 @@ export class CatalogCache {
   }
 
   getAppEntry(slug: string): CacheEntry<AppInfo> | undefined {
-    return entry<AppInfo>(this.db.prepare("SELECT definition, fetched_at FROM catalog_apps WHERE scope = ? AND slug = ?").get(this.scope, slug));
+    return entry<AppInfo>(this.stmt("SELECT definition, fetched_at FROM catalog_apps WHERE scope = ? AND slug = ?").get(this.scope, slug));
   }
 
   putApp(app: AppInfo): void {

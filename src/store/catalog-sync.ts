@@ -2,6 +2,7 @@
  * When each part of the catalog was last listed completely: the whole action catalog, the app
  * directory, or one app's actions. Freshness is judged against the catalog TTL by the caller.
  */
+import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
 
 export class CatalogSyncState {
@@ -12,8 +13,11 @@ export class CatalogSyncState {
   ) {}
 
   /** Epoch ms of the last complete listing of `what`, if any. */
+  private select: Database.Statement | undefined;
+
   syncedAt(what: string): number | undefined {
-    const row = this.db.prepare("SELECT synced_at FROM catalog_sync WHERE scope = ? AND what = ?").get(this.scope, what) as { synced_at: number } | undefined;
+    this.select ??= this.db.prepare("SELECT synced_at FROM catalog_sync WHERE scope = ? AND what = ?");
+    const row = this.select.get(this.scope, what) as { synced_at: number } | undefined;
     return row?.synced_at;
   }
 

@@ -9,7 +9,7 @@ const DEFAULT_LIMIT = 10;
 export const listActions = defineTool({
   name: "list_actions",
   description:
-    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action: search words ranked by relevance, optionally within one app. " +
+    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, ranked by relevance to query, optionally within one app; next_cursor pages. " +
     "Without app, also returns matching apps and whether the user connected them.",
   inputSchema: z.strictObject({
     app: z.string().optional(),

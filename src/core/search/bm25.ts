@@ -262,7 +262,7 @@ export class SearchIndex {
    * expansion's; the final score is scaled by the share of query words it matched, so documents
    * that answer the whole request beat ones that repeat one word.
    */
-  search(query: QueryTerm[] | string, options: { limit?: number; filter?: (id: string) => boolean } = {}): Hit[] {
+  search(query: QueryTerm[] | string, options: { limit?: number; filter?: (id: string) => boolean; unsorted?: boolean } = {}): Hit[] {
     const parsed = typeof query === "string" ? this.parseQuery(query) : query;
     if (parsed.length === 0 || this.live === 0) return [];
     const n = this.docs.length;
@@ -321,7 +321,33 @@ export class SearchIndex {
       const share = matched[slot]! / parsed.length;
       hits.push({ id: this.docs[slot]!.id, score: total[slot]! * (0.5 + 0.5 * share), matched: matched[slot]! });
     }
-    hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    return options.limit !== undefined ? hits.slice(0, options.limit) : hits;
+    if (options.unsorted) return hits;
+    return topK(hits, options.limit ?? hits.length, byScore);
   }
+}
+
+/** Best score first; ties by id, so results never depend on insertion order. */
+export function byScore(a: { score: number; id?: string; key?: string }, b: { score: number; id?: string; key?: string }): number {
+  const ai = a.id ?? a.key ?? "";
+  const bi = b.id ?? b.key ?? "";
+  return b.score - a.score || (ai < bi ? -1 : ai > bi ? 1 : 0);
+}
+
+/** The k first items in `cmp` order, without sorting all of them (a query can match thousands). */
+export function topK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[] {
+  if (items.length <= k || k > 256) return items.sort(cmp).slice(0, k);
+  const out: T[] = [];
+  for (const item of items) {
+    if (out.length === k && cmp(item, out[k - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = out.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cmp(out[mid]!, item) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    out.splice(lo, 0, item);
+    if (out.length > k) out.pop();
+  }
+  return out;
 }

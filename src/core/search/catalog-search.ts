@@ -8,7 +8,7 @@
  */
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
-import { SearchIndex, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
+import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
 import { plainDescription } from "./text.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -149,18 +149,19 @@ export class CatalogSearch {
     const parsed: QueryTerm[] = this.actions.parseQuery(query);
     if (parsed.length === 0) return [];
     const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
-    const hits: Hit[] = this.actions.search(parsed, filter ? { filter } : {});
+    const hits: Hit[] = this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true });
     const scores = new Map<string, number>(hits.map((h) => [h.id, h.score]));
     if (options.app === undefined) {
       const mentions = this.mentionedApps(query);
-      const scale = APP_MENTION_BOOST * (hits[0]?.score ?? 1);
+      let best = 0;
+      for (const h of hits) if (h.score > best) best = h.score;
+      const scale = APP_MENTION_BOOST * (best || 1);
       for (const [app, strength] of mentions) {
         for (const key of this.actionsOfApp.get(app) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
       }
     }
     const ranked = [...scores].map(([key, score]) => ({ key, score }));
-    ranked.sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    return options.limit !== undefined ? ranked.slice(0, options.limit) : ranked;
+    return topK(ranked, options.limit ?? ranked.length, byScore);
   }
 
   /**

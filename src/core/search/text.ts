@@ -22,13 +22,16 @@ const STOPWORDS = new Set(
  * also yields its camelCase parts (`sheetId` → sheetid, sheet, id; `ChatGPT` → chatgpt, chat, gpt):
  * documents are indexed that way, queries are not, so "chatgpt" and "column" both find their words.
  */
+const SEPARATORS = /[^\p{L}\p{N}]+/u;
+const CAMEL_BOUNDARY = /[a-z0-9][A-Z]|[A-Z][A-Z][a-z]/;
+
 export function tokenize(text: string, camel = false): string[] {
   const out: string[] = [];
-  for (const word of text.split(/[^\p{L}\p{N}]+/u)) {
+  for (const word of text.split(SEPARATORS)) {
     if (!word) continue;
     const lower = word.toLowerCase();
     out.push(lower);
-    if (camel && lower !== word) {
+    if (camel && CAMEL_BOUNDARY.test(word)) {
       const parts = word
         .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
         .replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2")
