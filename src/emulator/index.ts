@@ -21,6 +21,9 @@
  * Apps: slack, google_sheets, github, gmail, zendesk, notion (nobody connected),
  * openai, airtable, hubspot, linear. List endpoints page 5 items by default.
  *
+ * `startEmulator({extraCatalog: {apps, components}})` serves more apps and actions next to the
+ * seed (listed and retrievable, not runnable): the search tests and benches use it.
+ *
  * Action runs: any configured string value "__fail__" yields HTTP 200 with an
  * `os` error entry ("Emulated component failure").
  *
