@@ -66,6 +66,8 @@ export class Catalog {
   private readonly search = new CatalogSearch();
   private readonly appInfo = new Map<string, AppInfo>();
   private loadedVersion: number | undefined;
+  /** When the index last read the cache (this process's clock). */
+  private lookedAt = 0;
   private readonly running = new Map<string, Promise<unknown>>();
   private readonly failedAt = new Map<string, number>();
   private readonly coldWaitMs: number;
@@ -373,20 +375,32 @@ export class Catalog {
     }
   }
 
-  /** The shared index, (re)loaded from SQLite on first use and whenever another process changed the cache. */
+  /**
+   * The shared index, loaded from SQLite on first use. When another connection has changed the
+   * cache since (another connect-mcp on the same file, `connect-mcp cache --clear`), only rows
+   * written since the last look are re-read; a full reload happens only when rows disappeared.
+   */
   private index(): CatalogSearch {
     const version = this.cache.dataVersion();
     if (this.loadedVersion === version) return this.search;
     const started = this.now();
-    this.search.clear();
-    this.appInfo.clear();
-    for (const a of this.cache.allActions()) this.search.upsertAction(a);
-    for (const a of this.cache.allApps()) {
+    const counts = this.cache.counts();
+    const incremental =
+      this.loadedVersion !== undefined && counts.actions >= this.search.actionCount && counts.apps >= this.search.appCount;
+    if (!incremental) {
+      this.search.clear();
+      this.appInfo.clear();
+    }
+    // Other processes stamp rows with their own clock: look a little further back than needed.
+    const since = incremental ? this.lookedAt - 60_000 : -Infinity;
+    for (const a of this.cache.actionsFetchedSince(since)) this.search.upsertAction(a);
+    for (const a of this.cache.appsFetchedSince(since)) {
       this.search.upsertApp(a);
       this.appInfo.set(a.slug, a);
     }
     this.loadedVersion = version;
-    this.options.logger?.debug({ actions: this.search.actionCount, apps: this.search.appCount, ms: this.now() - started }, "search index loaded");
+    this.lookedAt = started;
+    this.options.logger?.debug({ incremental, actions: this.search.actionCount, apps: this.search.appCount, ms: this.now() - started }, "search index loaded");
     return this.search;
   }
 

@@ -84,8 +84,19 @@ export class CatalogCache {
 
   /** Every cached action of this scope, any age. */
   allActions(): ActionDefinition[] {
-    const rows = this.db.prepare("SELECT definition FROM catalog_actions WHERE scope = ?").all(this.scope) as Array<{ definition: string }>;
+    return this.actionsFetchedSince(-Infinity);
+  }
+
+  /** Cached actions written at or after `at` (epoch ms). */
+  actionsFetchedSince(at: number): ActionDefinition[] {
+    const rows = this.stmt("SELECT definition FROM catalog_actions WHERE scope = ? AND fetched_at >= ?").all(this.scope, at) as Array<{ definition: string }>;
     return rows.map((r) => JSON.parse(r.definition) as ActionDefinition);
+  }
+
+  counts(): { actions: number; apps: number } {
+    const actions = (this.stmt("SELECT COUNT(*) AS n FROM catalog_actions WHERE scope = ?").get(this.scope) as { n: number }).n;
+    const apps = (this.stmt("SELECT COUNT(*) AS n FROM catalog_apps WHERE scope = ?").get(this.scope) as { n: number }).n;
+    return { actions, apps };
   }
 
   /** Remove actions last fetched before `at` (gone from a complete listing); returns their keys. */
@@ -125,7 +136,11 @@ export class CatalogCache {
   }
 
   allApps(): AppInfo[] {
-    const rows = this.db.prepare("SELECT definition FROM catalog_apps WHERE scope = ?").all(this.scope) as Array<{ definition: string }>;
+    return this.appsFetchedSince(-Infinity);
+  }
+
+  appsFetchedSince(at: number): AppInfo[] {
+    const rows = this.stmt("SELECT definition FROM catalog_apps WHERE scope = ? AND fetched_at >= ?").all(this.scope, at) as Array<{ definition: string }>;
     return rows.map((r) => JSON.parse(r.definition) as AppInfo);
   }
 

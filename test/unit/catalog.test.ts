@@ -199,6 +199,27 @@ describe("Catalog", () => {
     await expect(catalog.getApp("githb")).rejects.toThrow(/Did you mean "github"/);
   });
 
+  it("picks up what another process added to the cache without rebuilding its index", async () => {
+    const path = join(mkdtempSync(join(tmpdir(), "connect-mcp-catalog-")), "c.db");
+    const a = setup({ db: openDb(path) });
+    const debug: Array<Record<string, unknown>> = [];
+    const logger = { debug: (o: Record<string, unknown>) => debug.push(o), warn: () => undefined } as never;
+    const dbB = openDb(path);
+    dbs.push(dbB);
+    const cacheB = new CatalogCache(dbB, "scope", 3600_000, () => a.clock.now);
+    const b = new Catalog(a.fake.provider(), cacheB, new CatalogSyncState(dbB, "scope", true), { now: () => a.clock.now, logger });
+    await a.catalog.listActions({ query: "issue", limit: 5 });
+    expect((await b.listActions({ query: "issue", limit: 5 })).actions[0]!.key).toBe("github-create-issue");
+    a.fake.actions.push(action("github-close-issue", "Close Issue", "Close an issue."));
+    a.clock.now += 10_000;
+    await a.catalog.getAction("github-close-issue"); // process A caches a new action
+    a.fake.calls = [];
+    const r = await b.listActions({ query: "close issue", limit: 5 });
+    expect(r.actions[0]!.key).toBe("github-close-issue");
+    expect(a.fake.calls).toEqual([]); // B read it from the shared cache
+    expect(debug.filter((d) => "incremental" in d).map((d) => d.incremental)).toEqual([false, true]);
+  });
+
   it("reloads its index when another process clears the cache", async () => {
     const path = join(mkdtempSync(join(tmpdir(), "connect-mcp-catalog-")), "c.db");
     const { fake, catalog } = setup({ db: openDb(path) });
