@@ -147,19 +147,17 @@ export class Catalog {
     const offset = q.offset ?? 0;
     if (q.app) {
       await this.getApp(q.app);
-      const local = await this.appActions(q.app);
-      if (!query) return page([...local.values()].sort(byName), offset, q.limit);
-      const index = local.index ?? this.ephemeral([...local.values()]);
-      const ranked = index.searchActions(query, { app: q.app, limit: offset + q.limit + 1 });
-      return this.rankedPage(ranked, local, offset, q.limit);
+      const { byKey, index } = await this.appActions(q.app);
+      if (!query) return page([...byKey.values()].sort(byName), offset, q.limit);
+      const ranked = (index ?? this.ephemeral([...byKey.values()])).searchActions(query, { app: q.app, limit: offset + q.limit + 1 });
+      return this.rankedPage(ranked, byKey, offset, q.limit);
     }
 
     const state = await this.catalogReady();
     if (!query) {
       if (state === "ready" || (this.cache.enabled && this.index().actionCount > 0 && !q.after)) {
-        const keys = this.index().allKeys().sort();
-        const listing = page(this.definitions(keys.slice(offset, offset + q.limit).map((key) => ({ key, score: 0 })), new Map()), 0, q.limit);
-        if (offset + q.limit < keys.length) listing.nextOffset = offset + q.limit;
+        const byKeyOrder = this.index().allKeys().sort().map((key) => ({ key, score: 0 }));
+        const listing = this.rankedPage(byKeyOrder, new Map(), offset, q.limit);
         listing.apps = this.appsOf(listing.actions);
         return listing;
       }
@@ -243,22 +241,21 @@ export class Catalog {
   /* ---------------- local copy ---------------- */
 
   /** One app's actions by key, listed completely on first use; `index` when they live in the shared index. */
-  private async appActions(app: string): Promise<Map<string, ActionDefinition> & { index?: CatalogSearch }> {
+  private async appActions(app: string): Promise<{ byKey: Map<string, ActionDefinition>; index?: CatalogSearch }> {
     if (!this.cache.enabled) {
       const fetched = await this.listUpstream(app);
-      return new Map(fetched.map((a) => [a.key, a]));
+      return { byKey: new Map(fetched.map((a) => [a.key, a])) };
     }
     const state = this.freshness("actions", `app:${app}`);
     if (state === "missing") await this.run(`app-actions:${app}`, () => this.syncActions(app));
     else if (state === "stale") this.background(`app-actions:${app}`, () => this.syncActions(app));
     const index = this.index();
-    const out = new Map<string, ActionDefinition>() as Map<string, ActionDefinition> & { index?: CatalogSearch };
+    const byKey = new Map<string, ActionDefinition>();
     for (const key of index.keysOfApp(app)) {
       const def = this.cache.getActionEntry(key)?.value;
-      if (def) out.set(key, def);
+      if (def) byKey.set(key, def);
     }
-    out.index = index;
-    return out;
+    return { byKey, index };
   }
 
   /** Whether the whole catalog is available locally (possibly stale, being refreshed). */

@@ -20,5 +20,4 @@ describe("Connect Link options", () => {
     expect(() => resolveConfig({ env: { CONNECT_MCP_CONNECT_WEBHOOK_URI: "javascript:alert(1)" } })).toThrow(ConfigError);
     expect(() => resolveConfig({ env: { CONNECT_MCP_CONNECT_SUCCESS_REDIRECT_URI: "not a url" } })).toThrow(/CONNECT_MCP_CONNECT_SUCCESS_REDIRECT_URI/);
   });
-
 });
