@@ -64,8 +64,8 @@ async function serve(args: string[]): Promise<number> {
   if (help) return printOut(USAGE), 0;
   if (version) return printOut(VERSION), 0;
   if (!config) return 2;
-  if (config.toolMode !== "tools-only") {
-    throw new ConfigError(`tool mode "${config.toolMode}" is not available in this version yet; use --tool-mode tools-only (the default).`);
+  if (config.toolMode === "sub-agent") {
+    throw new ConfigError('tool mode "sub-agent" is not available in this version yet; use --tool-mode full-config (the default) or tools-only.');
   }
   const logger = createLogger(config.logLevel);
   const db = openDb(config.db);

@@ -2,8 +2,9 @@
  * buildServer: one McpServer with the five tools, for one connection (stdio) or one request (HTTP).
  * Cheap to build: everything long-lived (provider, SQLite, caches) lives in `ServerDeps`.
  */
-import { McpServer } from "@modelcontextprotocol/server";
+import { McpServer, type ServerContext } from "@modelcontextprotocol/server";
 import type { Config } from "./config.js";
+import { conversationFrom } from "./core/conversation.js";
 import { describeFailure } from "./core/errors.js";
 import type { Identity } from "./core/identity.js";
 import { failure } from "./core/results.js";
@@ -32,19 +33,25 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
       cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "public" } },
     },
   );
-  const ctx = makeToolContext(identity, deps.logger, deps.services);
+  const mode = deps.config.toolMode;
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
       {
         title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
+        description: (mode === "tools-only" && tool.toolsOnly?.description) || tool.description,
+        inputSchema: (mode === "tools-only" && tool.toolsOnly?.inputSchema) || tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: tool.annotations,
       },
-      async (args: unknown) => {
+      async (args: unknown, sdk: ServerContext) => {
         const started = Date.now();
+        const conversation = conversationFrom({
+          meta: sdk.mcpReq._meta as Record<string, unknown> | undefined,
+          headers: sdk.http?.req?.headers,
+          sessionId: sdk.sessionId,
+        });
+        const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services);
         try {
           const result = await tool.handler(args as never, ctx);
           deps.logger.debug({ tool: tool.name, ms: Date.now() - started, isError: result.isError === true }, "tool call");

@@ -9,15 +9,19 @@ import type { Logger } from "../logger.js";
 import { createPipedreamProvider } from "../providers/pipedream/index.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
+import { ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
 import { ToolError } from "./errors.js";
+import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
 
 export interface Services {
   config: Config;
   provider: ConnectProvider;
   catalog: Catalog;
+  configurations: ConfigurationStore;
+  defaults: ConversationDefaults;
 }
 
 export type ServicesOrReason = { ok: true; services: Services } | { ok: false; reason: string };
@@ -40,20 +44,40 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
     onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one"),
   });
   const cache = new CatalogCache(db, `${config.baseUrl}|${config.projectId}|${config.environment}`, config.catalogTtlSeconds * 1000);
-  return { ok: true, services: { config, provider, catalog: new Catalog(provider, cache) } };
+  return {
+    ok: true,
+    services: {
+      config,
+      provider,
+      catalog: new Catalog(provider, cache),
+      configurations: new ConfigurationStore(db, config.configurationTtlSeconds * 1000),
+      defaults: new ConversationDefaults(db),
+    },
+  };
 }
 
-/** Everything a tool handler gets: who is calling and how to reach Connect. */
+/** Everything a tool handler gets: who is calling, in which conversation and mode, and how to reach Connect. */
 export interface ToolContext {
   identity: Identity;
+  mode: Config["toolMode"];
+  /** The conversation this call belongs to, when the client named one (or its legacy session). */
+  conversation?: Conversation;
   logger: Logger;
   /** The services, or a ToolError saying what to configure. */
   services(): Services;
 }
 
-export function makeToolContext(identity: Identity, logger: Logger, services: ServicesOrReason): ToolContext {
+export function makeToolContext(
+  identity: Identity,
+  mode: Config["toolMode"],
+  conversation: Conversation | undefined,
+  logger: Logger,
+  services: ServicesOrReason,
+): ToolContext {
   return {
     identity,
+    mode,
+    conversation,
     logger,
     services() {
       if (!services.ok) throw new ToolError(services.reason);

@@ -36,6 +36,35 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: "configuration handles and conversation defaults",
+    sql: `
+      CREATE TABLE configurations (
+        id TEXT PRIMARY KEY,              -- server-minted, unguessable handle
+        external_user_id TEXT NOT NULL,   -- the only end user who may use it
+        conversation_id TEXT,             -- set when the client named a conversation
+        action_key TEXT NOT NULL,
+        action_version TEXT NOT NULL,
+        configured_props TEXT NOT NULL,   -- JSON: prop name -> value, app props included
+        props TEXT NOT NULL,              -- JSON: the prop list in force (after reloads)
+        dynamic_props_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('open', 'running', 'done')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX configurations_expires_at ON configurations (expires_at);
+      CREATE TABLE conversation_defaults (
+        external_user_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        name TEXT NOT NULL,               -- e.g. "account:github"
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (external_user_id, conversation_id, name)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

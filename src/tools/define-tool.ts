@@ -18,7 +18,10 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   name: string;
   title: string;
   description: string;
+  /** Arguments in full-config and sub-agent modes (a superset). */
   inputSchema: Input;
+  /** What differs in tools-only mode (full-config's extra arguments left out, and their explanation). */
+  toolsOnly?: { inputSchema: z.ZodObject; description: string };
   outputSchema: Output;
   annotations: ToolAnnotations;
   handler(args: z.infer<Input>, ctx: ToolContext): Promise<ToolResult>;
@@ -28,6 +31,9 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
 export function stringMap<T extends z.ZodType>(values: T) {
   return zod.object({}).catchall(values);
 }
+
+/** Every `outcome` a result may carry (design.md): ok, or not an error but not done yet. */
+export const OUTCOME = zod.enum(["ok", "needs_input", "connect_required"]);
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   tool: ToolDefinition<Input, Output>,
