@@ -63,8 +63,8 @@ export const describeAction = defineTool({
   }),
   outputSchema: z.looseObject({
     outcome: OUTCOME,
-    action: z.looseObject({ key: z.string(), name: z.string(), description: z.string() }),
-    props: z.looseObject({}),
+    action: z.looseObject({ key: z.string(), name: z.string(), description: z.string() }).optional(),
+    props: z.looseObject({}).optional(),
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(args, ctx) {
@@ -90,18 +90,20 @@ export const describeAction = defineTool({
       throw new ToolError("Pass action (to start describing/configuring) or configuration_id (to continue).");
     }
 
+    const propsBefore = JSON.stringify(cfg.props);
     let dropped: string[] = [];
     if (args.configured_props && Object.keys(args.configured_props).length) ({ cfg, dropped } = await configurator.apply(cfg, args.configured_props));
+    // A caller continuing a configuration already has the action and its schema: send them again
+    // only when asked for the whole picture (no prop) or when a reload changed the props.
+    const full = !args.configuration_id || !args.prop || JSON.stringify(cfg.props) !== propsBefore;
     const options = args.prop ? await configurator.options(cfg, args.prop, args.query, args.cursor) : undefined;
     if (options) cfg = options.cfg;
 
-    const action = await services.catalog.getAction(cfg.actionKey);
     const { schema, notes } = propsToJsonSchema(cfg.props);
     const missing = configurator.missing(cfg);
     return success({
       outcome: "ok",
-      action: actionView(action),
-      props: schema,
+      ...(full ? { action: actionView(await services.catalog.getAction(cfg.actionKey)), props: schema } : {}),
       configuration_id: cfg.id,
       accounts: accountsView(cfg.props, cfg.configuredProps),
       configured: configuredView(cfg.props, cfg.configuredProps),
@@ -109,7 +111,7 @@ export const describeAction = defineTool({
       ...(options ? { prop: args.prop, options: options.options } : {}),
       ...(options?.nextCursor ? { next_cursor: options.nextCursor } : {}),
       ...(dropped.length ? { dropped } : {}),
-      ...(notes.length ? { notes } : {}),
+      ...(full && notes.length ? { notes } : {}),
     });
   },
 });

@@ -245,3 +245,22 @@ describe("full-config: conversations over HTTP", () => {
     }
   });
 });
+
+describe("full-config: conversations from the request's _meta (2026-07-28)", () => {
+  it("binds handles to the conversation named in _meta", async () => {
+    const s = await connectStdio(emulatorEnv(emu), "modern");
+    try {
+      const callIn = async (conversationId: string, name: string, args: Record<string, unknown>) =>
+        (await s.client.callTool({ name, arguments: args, _meta: { conversationId } })) as { isError?: boolean; content: Array<{ text: string }>; structuredContent?: Record<string, unknown> };
+      const started = await callIn("chat-1", "describe_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL" } });
+      const id = started.structuredContent!.configuration_id;
+      const foreign = await callIn("chat-2", "run_action", { configuration_id: id, configured_props: { text: "x" } });
+      expect(foreign.isError).toBe(true);
+      expect(foreign.content[0]!.text).toMatch(/belongs to another conversation/);
+      const own = await callIn("chat-1", "run_action", { configuration_id: id, configured_props: { text: "x" } });
+      expect(own.structuredContent).toMatchObject({ outcome: "ok", summary: "Sent message to C01GENERAL" });
+    } finally {
+      await s.close();
+    }
+  });
+});
