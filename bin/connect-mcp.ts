@@ -64,9 +64,6 @@ async function serve(args: string[]): Promise<number> {
   if (help) return printOut(USAGE), 0;
   if (version) return printOut(VERSION), 0;
   if (!config) return 2;
-  if (config.toolMode === "sub-agent") {
-    throw new ConfigError('tool mode "sub-agent" is not available in this version yet; use --tool-mode full-config (the default) or tools-only.');
-  }
   const logger = createLogger(config.logLevel);
   const db = openDb(config.db);
   const services = createServices(config, db, logger);

@@ -10,6 +10,7 @@ import type { Identity } from "./core/identity.js";
 import { failure } from "./core/results.js";
 import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
+import type { SamplingRequester } from "./providers/llm/sampling.js";
 import { TOOLS } from "./tools/index.js";
 import { VERSION } from "./version.js";
 
@@ -39,8 +40,8 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
       tool.name,
       {
         title: tool.title,
-        description: (mode === "tools-only" && tool.toolsOnly?.description) || tool.description,
-        inputSchema: (mode === "tools-only" && tool.toolsOnly?.inputSchema) || tool.inputSchema,
+        description: tool.modes?.[mode]?.description ?? tool.description,
+        inputSchema: tool.modes?.[mode]?.inputSchema ?? tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: tool.annotations,
       },
@@ -51,7 +52,13 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
           headers: sdk.http?.req?.headers,
           sessionId: sdk.sessionId,
         });
-        const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services);
+        // Sampling only on 2025-era connections whose client declared it (deprecated in 2026-07-28).
+        const legacy = !sdk.mcpReq.envelope;
+        const sampling: SamplingRequester | undefined =
+          legacy && server.server.getClientCapabilities()?.sampling
+            ? async (params) => sdk.mcpReq.requestSampling(params, { timeout: deps.config.subagentTimeoutMs })
+            : undefined;
+        const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services, sampling);
         try {
           const result = await tool.handler(args as never, ctx);
           deps.logger.debug({ tool: tool.name, ms: Date.now() - started, isError: result.isError === true }, "tool call");

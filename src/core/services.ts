@@ -6,6 +6,7 @@
 import type { Config } from "../config.js";
 import { missingCredentials } from "../config.js";
 import type { Logger } from "../logger.js";
+import type { SamplingRequester } from "../providers/llm/sampling.js";
 import { createPipedreamProvider } from "../providers/pipedream/index.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
@@ -62,6 +63,8 @@ export interface ToolContext {
   mode: Config["toolMode"];
   /** The conversation this call belongs to, when the client named one (or its legacy session). */
   conversation?: Conversation;
+  /** The client's model through MCP sampling, when this connection offers it (2025-era clients). */
+  sampling?: SamplingRequester;
   logger: Logger;
   /** The services, or a ToolError saying what to configure. */
   services(): Services;
@@ -73,11 +76,13 @@ export function makeToolContext(
   conversation: Conversation | undefined,
   logger: Logger,
   services: ServicesOrReason,
+  sampling?: SamplingRequester,
 ): ToolContext {
   return {
     identity,
     mode,
     conversation,
+    ...(sampling ? { sampling } : {}),
     logger,
     services() {
       if (!services.ok) throw new ToolError(services.reason);

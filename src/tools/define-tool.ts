@@ -4,6 +4,7 @@
  * these objects unchanged; read-only status is derived from `annotations.readOnlyHint`.
  */
 import { z as zod, type z } from "zod";
+import type { ToolMode } from "../config.js";
 import type { ToolContext } from "../core/services.js";
 import type { ToolResult } from "../core/results.js";
 
@@ -18,10 +19,10 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   name: string;
   title: string;
   description: string;
-  /** Arguments in full-config and sub-agent modes (a superset). */
+  /** Arguments in full-config mode (the default). */
   inputSchema: Input;
-  /** What differs in tools-only mode (full-config's extra arguments left out, and their explanation). */
-  toolsOnly?: { inputSchema: z.ZodObject; description: string };
+  /** What differs in another mode: tools-only leaves full-config's extra arguments out, sub-agent adds its own. */
+  modes?: Partial<Record<ToolMode, { inputSchema?: z.ZodObject; description?: string }>>;
   outputSchema: Output;
   annotations: ToolAnnotations;
   handler(args: z.infer<Input>, ctx: ToolContext): Promise<ToolResult>;

@@ -51,7 +51,7 @@ export const describeAction = defineTool({
   description:
     `${BASE_DESCRIPTION} Returns a configuration_id: pass it back with configured_props to set values (dynamic props appear), ` +
     "and with prop (+query, cursor) to list a prop's valid options.",
-  toolsOnly: { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION },
+  modes: { "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION } },
   inputSchema: z.strictObject({
     action: z.string().max(200).optional().describe("Action key from list_actions (to start)"),
     configuration_id: z.string().max(100).optional().describe("To continue a configuration"),

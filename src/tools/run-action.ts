@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { resolveAccount } from "../core/accounts.js";
 import { Configurator, outcomeUnknown } from "../core/configuration.js";
+import { runSubAgent } from "../core/subagent.js";
+import { chooseModel } from "../core/subagent-model.js";
 import { toConnectValue, validateConfiguredProps } from "../core/configured-props.js";
 import { connectErrorMessage, ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
@@ -29,11 +31,25 @@ const BASE_DESCRIPTION =
   "Run an action with configured_props matching describe_action's schema, as the user's connected account. " +
   "Runs once, never retried. Returns its summary, return value (result) and exports.";
 
+const subAgentInput = fullConfigInput.extend({
+  instruction: z.string().max(4000).optional().describe("What to do, in plain language"),
+  app: z.string().optional().describe("Limit to this app slug"),
+});
+
+const SUB_AGENT_DESCRIPTION =
+  "Do something in the user's apps from a plain-language instruction (e.g. \"add a row to my Budget sheet: 2026-11-21, coffee, 4.50\"): " +
+  "the server's own model finds the action, looks up IDs, fills the props and runs it once. If it needs more information the result is " +
+  'outcome "needs_input" with a question and a configuration_id to continue (with instruction or configured_props). ' +
+  "Without instruction it runs action/configuration_id with configured_props as given.";
+
 export const runAction = defineTool({
   name: "run_action",
   title: "Run an action",
   description: `${BASE_DESCRIPTION} Pass configuration_id to continue a configuration; if required props are missing the result is outcome "needs_input" listing them.`,
-  toolsOnly: { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION },
+  modes: {
+    "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION },
+    "sub-agent": { inputSchema: subAgentInput, description: SUB_AGENT_DESCRIPTION },
+  },
   inputSchema: fullConfigInput,
   outputSchema: z.looseObject({
     outcome: OUTCOME,
@@ -43,6 +59,11 @@ export const runAction = defineTool({
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async handler(args, ctx): Promise<ToolResult> {
+    const withInstruction = args as z.infer<typeof subAgentInput>;
+    if (withInstruction.instruction !== undefined) {
+      if (ctx.mode !== "sub-agent") throw new ToolError("instruction is only accepted in sub-agent mode; pass action and configured_props.");
+      return runWithSubAgent(withInstruction as z.infer<typeof subAgentInput> & { instruction: string }, ctx);
+    }
     if (ctx.mode !== "tools-only") return runConfigured(args, ctx);
     if (!args.action) throw new ToolError("action is required.");
     return runOneShot({ ...args, action: args.action }, ctx);
@@ -78,6 +99,58 @@ async function guardUnknownOutcome<T>(key: string, run: () => Promise<T>): Promi
     }
     throw err;
   }
+}
+
+/* ---------- sub-agent: a server-side model configures and runs ---------- */
+
+async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instruction: string }, ctx: ToolContext): Promise<ToolResult> {
+  const services = ctx.services();
+  const user = requireEndUser(ctx.identity);
+  if (!args.instruction.trim()) throw new ToolError("instruction is empty: say what to do, in plain language.");
+  const model = await chooseModel(services.config, ctx.sampling);
+  const configurator = new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation: ctx.conversation });
+  const outcome = await guardUnknownOutcome(args.action ?? "the action", () =>
+    runSubAgent(
+      { instruction: args.instruction, action: args.action, app: args.app, configurationId: args.configuration_id, configuredProps: args.configured_props, accountId: args.account_id },
+      { services, configurator, user, model, maxSteps: services.config.subagentMaxSteps, timeoutMs: services.config.subagentTimeoutMs },
+    ),
+  );
+  const cfg = outcome.cfg;
+  const report = {
+    action: cfg?.actionKey ?? null,
+    configured_props: cfg ? callerView(cfg) : {},
+    ...outcome.stats,
+  };
+  ctx.logger.info({ action: report.action, outcome: outcome.kind, model_calls: report.model_calls, input_tokens: report.input_tokens, output_tokens: report.output_tokens, ms: report.wall_ms }, "sub-agent");
+  const handle = cfg ? { configuration_id: cfg.id } : {};
+  if (outcome.kind === "ran") {
+    const failed = outcome.output.observations.find((o) => o.k === "error");
+    if (failed) {
+      const reason = [failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error";
+      return failureWith(`${outcome.cfg.actionKey} failed: ${reason}. It ran once and was not retried.`, { ...handle, subagent: report });
+    }
+    return runResult(outcome.cfg.actionKey, outcome.output, { ...handle, subagent: report });
+  }
+  if (outcome.kind === "needs_input") {
+    return success({ outcome: "needs_input", question: outcome.question, ...handle, ...(outcome.missing.length ? { missing: outcome.missing } : {}), subagent: report });
+  }
+  const next = cfg ? ` Continue with configuration_id ${cfg.id} (describe_action shows what is set), or rephrase the instruction.` : " Rephrase the instruction, or name the action.";
+  return failureWith(`The sub-agent could not finish: ${outcome.reason}.${next}`, { ...handle, subagent: report });
+}
+
+/** The configured values a caller may see: app props shown as the account ids they use. */
+function callerView(cfg: Configuration): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(cfg.configuredProps).map(([k, v]) => {
+      const id = (v as { authProvisionId?: unknown } | null)?.authProvisionId;
+      return [k, typeof id === "string" ? { account_id: id } : v];
+    }),
+  );
+}
+
+/** An isError result that still carries structured detail (the sub-agent's report). */
+function failureWith(message: string, structured: Record<string, unknown>): ToolResult {
+  return { content: [{ type: "text", text: `${message}\n${JSON.stringify(structured)}` }], structuredContent: structured, isError: true };
 }
 
 /* ---------- full-config: configuration handles ---------- */

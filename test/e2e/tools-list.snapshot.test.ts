@@ -6,7 +6,7 @@
 import { expect, it } from "vitest";
 import { connectStdio } from "../helpers.js";
 
-it.each(["tools-only", "full-config"])("tools/list in %s mode matches the reviewed snapshot", async (mode) => {
+it.each(["tools-only", "full-config", "sub-agent"])("tools/list in %s mode matches the reviewed snapshot", async (mode) => {
   const s = await connectStdio({ CONNECT_MCP_DB: ":memory:", CONNECT_MCP_LOG_LEVEL: "silent", CONNECT_MCP_TOOL_MODE: mode });
   try {
     const { tools } = await s.client.listTools();
