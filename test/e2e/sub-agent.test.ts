@@ -3,6 +3,7 @@
  * scripted OpenAI-compatible server on loopback (real HTTP through the `openai` library) or the
  * test client itself answering MCP sampling.
  */
+import { writeFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -29,13 +30,20 @@ beforeAll(async () => {
   );
 });
 afterAll(async () => {
+  // SUBAGENT_REPORT=file.json writes each scenario's cost report (model calls, tokens) for closing notes.
+  if (process.env.SUBAGENT_REPORT) writeFileSync(process.env.SUBAGENT_REPORT, JSON.stringify(reports, null, 2));
   await s?.close();
   await model?.close();
   await emu?.close();
 });
 
+const reports: Record<string, unknown> = {};
 type Report = { action: string | null; configured_props: Record<string, unknown>; model_calls: number; input_tokens: number; output_tokens: number; wall_ms: number; backend: string; model: string };
-const report = (r: { structured?: Record<string, unknown> }) => r.structured!.subagent as Report;
+const report = (r: { structured?: Record<string, unknown> }) => {
+  const rep = r.structured!.subagent as Report;
+  reports[expect.getState().currentTestName ?? "?"] = { model_calls: rep.model_calls, input_tokens: rep.input_tokens, output_tokens: rep.output_tokens, wall_ms: rep.wall_ms, backend: rep.backend };
+  return rep;
+};
 
 describe("sub-agent with an OpenAI-compatible model", () => {
   it("runs a simple action from an instruction and reports its cost", async () => {
