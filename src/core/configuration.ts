@@ -46,6 +46,23 @@ export interface ConfiguratorDeps {
 export class Configurator {
   constructor(private readonly deps: ConfiguratorDeps) {}
 
+  static forCall(services: Services, user: string, conversation?: Conversation): Configurator {
+    return new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation });
+  }
+
+  /** The configuration a call continues (`configurationId`) or starts (`action`), with any account switch applied. */
+  async resume(req: { configurationId?: string; action?: string; accountId?: string }): Promise<Configuration> {
+    if (req.configurationId) {
+      const cfg = this.load(req.configurationId);
+      if (req.action && req.action !== cfg.actionKey) {
+        throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${req.action}. Omit action, or start a new configuration.`);
+      }
+      return req.accountId ? this.useAccount(cfg, req.accountId) : cfg;
+    }
+    if (req.action) return this.open(await this.deps.services.catalog.getAction(req.action), req.accountId);
+    throw new ToolError("Pass action (to start) or configuration_id (to continue a configuration).");
+  }
+
   /**
    * Start configuring `action`. The app account is resolved now only when `accountId` is given;
    * otherwise on first need (options, reload, run), so describing an action costs no account lookup.

@@ -27,6 +27,19 @@ export interface Services {
 
 export type ServicesOrReason = { ok: true; services: Services } | { ok: false; reason: string };
 
+/** The Connect provider for a config whose credentials are complete (see missingCredentials). */
+export function providerFromConfig(config: Config, options: { timeoutMs?: number; onTokenRejected?: () => void } = {}): ConnectProvider {
+  return createPipedreamProvider({
+    clientId: config.clientId!,
+    clientSecret: config.clientSecret!,
+    projectId: config.projectId!,
+    environment: config.environment,
+    baseUrl: config.baseUrl,
+    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+    ...(options.onTokenRejected ? { onTokenRejected: options.onTokenRejected } : {}),
+  });
+}
+
 export function createServices(config: Config, db: Db, logger: Logger): ServicesOrReason {
   const missing = missingCredentials(config);
   if (missing.length) {
@@ -35,15 +48,7 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
       reason: `connect-mcp is not configured to reach Pipedream Connect: set ${missing.join(", ")} (and PIPEDREAM_EXTERNAL_USER_ID, PIPEDREAM_PROJECT_ENVIRONMENT) in the server's environment or config file, then restart it. \`connect-mcp doctor\` checks the setup.`,
     };
   }
-  const provider = createPipedreamProvider({
-    clientId: config.clientId!,
-    clientSecret: config.clientSecret!,
-    projectId: config.projectId!,
-    environment: config.environment,
-    baseUrl: config.baseUrl,
-    timeoutMs: config.upstreamTimeoutMs,
-    onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one"),
-  });
+  const provider = providerFromConfig(config, { onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one") });
   const cache = new CatalogCache(db, `${config.baseUrl}|${config.projectId}|${config.environment}`, config.catalogTtlSeconds * 1000);
   return {
     ok: true,

@@ -134,10 +134,10 @@ class Session {
   ) {}
 
   async prepare(): Promise<void> {
-    const { configurator, services } = this.deps;
-    if (this.input.configurationId) this.cfg = configurator.load(this.input.configurationId);
-    else if (this.input.action) this.cfg = await configurator.open(await services.catalog.getAction(this.input.action), this.input.accountId);
-    if (this.cfg && this.input.accountId && this.input.configurationId) this.cfg = await configurator.useAccount(this.cfg, this.input.accountId);
+    const { configurator } = this.deps;
+    if (this.input.configurationId || this.input.action) {
+      this.cfg = await configurator.resume({ configurationId: this.input.configurationId, action: this.input.action, accountId: this.input.accountId });
+    }
     if (this.cfg && this.input.configuredProps && Object.keys(this.input.configuredProps).length) {
       this.cfg = (await configurator.apply(this.cfg, this.input.configuredProps)).cfg;
     }

@@ -7,7 +7,6 @@ import { propsToJsonSchema } from "../core/props-schema.js";
 import { success } from "../core/results.js";
 import type { ToolContext } from "../core/services.js";
 import type { ActionDefinition, ActionProp } from "../providers/provider.js";
-import type { Configuration } from "../store/configurations.js";
 import { defineTool, OUTCOME, stringMap } from "./define-tool.js";
 
 const DYNAMIC_NOTE_TOOLS_ONLY =
@@ -75,20 +74,8 @@ export const describeAction = defineTool({
     const services = ctx.services();
     const user = requireEndUser(ctx.identity);
     if (!args.prop && (args.query || args.cursor)) throw new ToolError("query and cursor list a prop's options: pass prop too.");
-    const configurator = new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation: ctx.conversation });
-
-    let cfg: Configuration;
-    if (args.configuration_id) {
-      cfg = configurator.load(args.configuration_id);
-      if (args.action && args.action !== cfg.actionKey) {
-        throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${args.action}. Omit action, or start a new configuration.`);
-      }
-      if (args.account_id) cfg = await configurator.useAccount(cfg, args.account_id);
-    } else if (args.action) {
-      cfg = await configurator.open(await services.catalog.getAction(args.action), args.account_id);
-    } else {
-      throw new ToolError("Pass action (to start describing/configuring) or configuration_id (to continue).");
-    }
+    const configurator = Configurator.forCall(services, user, ctx.conversation);
+    let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id });
 
     const propsBefore = JSON.stringify(cfg.props);
     let dropped: string[] = [];

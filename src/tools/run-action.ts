@@ -108,7 +108,7 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
   const user = requireEndUser(ctx.identity);
   if (!args.instruction.trim()) throw new ToolError("instruction is empty: say what to do, in plain language.");
   const model = await chooseModel(services.config, ctx.sampling);
-  const configurator = new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation: ctx.conversation });
+  const configurator = Configurator.forCall(services, user, ctx.conversation);
   const outcome = await guardUnknownOutcome(args.action ?? "the action", () =>
     runSubAgent(
       { instruction: args.instruction, action: args.action, app: args.app, configurationId: args.configuration_id, configuredProps: args.configured_props, accountId: args.account_id },
@@ -158,19 +158,8 @@ function failureWith(message: string, structured: Record<string, unknown>): Tool
 async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolContext): Promise<ToolResult> {
   const services = ctx.services();
   const user = requireEndUser(ctx.identity);
-  const configurator = new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation: ctx.conversation });
-  let cfg: Configuration;
-  if (args.configuration_id) {
-    cfg = configurator.load(args.configuration_id);
-    if (args.action && args.action !== cfg.actionKey) {
-      throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${args.action}. Omit action, or start a new configuration.`);
-    }
-    if (args.account_id) cfg = await configurator.useAccount(cfg, args.account_id);
-  } else if (args.action) {
-    cfg = await configurator.open(await services.catalog.getAction(args.action), args.account_id);
-  } else {
-    throw new ToolError("Pass action (to run it) or configuration_id (to run a configuration).");
-  }
+  const configurator = Configurator.forCall(services, user, ctx.conversation);
+  let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id });
   if (args.configured_props && Object.keys(args.configured_props).length) ({ cfg } = await configurator.apply(cfg, args.configured_props));
 
   const missing = configurator.missing(cfg);
