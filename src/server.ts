@@ -2,11 +2,10 @@
  * buildServer: one McpServer with the five tools, for one connection (stdio) or one request (HTTP).
  * Cheap to build: everything long-lived (provider, SQLite, caches) lives in `ServerDeps`.
  */
-import { McpServer } from "@modelcontextprotocol/server";
+import { McpServer, type ServerContext } from "@modelcontextprotocol/server";
 import type { Config } from "./config.js";
-import { describeFailure } from "./core/errors.js";
+import type { Controls } from "./core/controls.js";
 import type { Identity } from "./core/identity.js";
-import { failure } from "./core/results.js";
 import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
 import { TOOLS } from "./tools/index.js";
@@ -16,6 +15,8 @@ export interface ServerDeps {
   config: Config;
   logger: Logger;
   services: ServicesOrReason;
+  /** Rate limits, policy, confirmations and the audit log, around every tool call. */
+  controls: Controls;
 }
 
 const INSTRUCTIONS =
@@ -43,19 +44,11 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
         outputSchema: tool.outputSchema,
         annotations: tool.annotations,
       },
-      async (args: unknown) => {
-        const started = Date.now();
-        try {
-          const result = await tool.handler(args as never, ctx);
-          deps.logger.debug({ tool: tool.name, ms: Date.now() - started, isError: result.isError === true }, "tool call");
-          return result;
-        } catch (err) {
-          const view = describeFailure(err);
-          if (view.internal) deps.logger.error({ tool: tool.name, err }, "tool failed unexpectedly");
-          else deps.logger.info({ tool: tool.name, ms: Date.now() - started, reason: view.message }, "tool call refused");
-          return failure(view.message, view.detail);
-        }
-      },
+      async (args: unknown, extra: ServerContext) =>
+        deps.controls.run(
+          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: extra.http?.req?.headers.get("x-request-id") ?? undefined },
+          (policy) => tool.handler(args as never, { ...ctx, policy }),
+        ),
     );
   }
   return server;

@@ -13,6 +13,7 @@ import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
 import { ToolError } from "./errors.js";
 import type { Identity } from "./identity.js";
+import type { CallPolicy } from "./policy.js";
 
 export interface Services {
   config: Config;
@@ -49,9 +50,11 @@ export interface ToolContext {
   logger: Logger;
   /** The services, or a ToolError saying what to configure. */
   services(): Services;
+  /** This call's policy: tools call it once they know what they are about to do (see core/policy.ts). */
+  policy: CallPolicy;
 }
 
-export function makeToolContext(identity: Identity, logger: Logger, services: ServicesOrReason): ToolContext {
+export function makeToolContext(identity: Identity, logger: Logger, services: ServicesOrReason): Omit<ToolContext, "policy"> {
   return {
     identity,
     logger,

@@ -48,12 +48,13 @@ export const runAction = defineTool({
     action: z.string().max(200),
     configured_props: stringMap(z.unknown()).optional(),
     account_id: z.string().optional().describe("From list_accounts"),
+    confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
   }),
   outputSchema: z.looseObject({
-    outcome: z.literal("ok"),
+    outcome: z.enum(["ok", "needs_input"]),
     summary: z.string().optional(),
-    result: z.unknown(),
-    exports: stringMap(z.unknown()),
+    result: z.unknown().optional(),
+    exports: stringMap(z.unknown()).optional(),
   }),
   title: "Run an action",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
@@ -61,6 +62,7 @@ export const runAction = defineTool({
     const services = ctx.services();
     const user = requireEndUser(ctx.identity);
     const action = await services.catalog.getAction(args.action);
+    ctx.policy.checkAction(action);
     const given = args.configured_props ?? {};
     const app = await fillAppProps(services, user, action, args.account_id);
 
@@ -79,6 +81,8 @@ export const runAction = defineTool({
       dynamicPropsId = reloaded.dynamicPropsId;
     }
     validateConfiguredProps(action.key, props, given);
+    const held = ctx.policy.action({ action, accountIds: app.accounts.map((a) => a.id), configuredProps: given });
+    if (held) return held;
 
     const started = Date.now();
     const output = await services.provider.runAction(user, {
