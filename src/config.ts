@@ -19,10 +19,49 @@ const commaList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean));
 
+/** "true"/"false"/"1"/"0"/"yes"/"no" from env and flags, real booleans from the config file. */
+const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes")]);
+const appList = commaList.pipe(z.array(z.string().regex(/^[a-z0-9_]+$/i, "app slugs look like google_sheets")));
+
+/** What an operator lets agents do; deployment-wide, and per API key (a key's fields replace the deployment's). */
+export const policySchema = z.strictObject({
+  readOnly: z.boolean().optional(),
+  allowApps: z.array(z.string().regex(/^[a-z0-9_]+$/i)).optional(),
+  denyApps: z.array(z.string().regex(/^[a-z0-9_]+$/i)).optional(),
+  confirmWrites: z.boolean().optional(),
+  rateLimitPerMinute: z.number().int().min(0).optional(),
+  rateLimitBurst: z.number().int().min(1).optional(),
+});
+export type PolicyOverrides = z.infer<typeof policySchema>;
+
+/** An API key as stored in the config: never the key itself, only its SHA-256. */
+const apiKeySchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "id: 1-64 letters, digits, . _ -"),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "sha256: 64 lowercase hex digits (connect-mcp api-key prints it)"),
+  user: z.string().min(1).max(250),
+  policy: policySchema.optional(),
+});
+export type ApiKeyEntry = z.infer<typeof apiKeySchema>;
+
+const apiKeys = z
+  .preprocess((v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v; // reported below as "expected array"
+    }
+  }, z.array(apiKeySchema))
+  .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "two API keys share an id")
+  .refine((keys) => new Set(keys.map((k) => k.sha256)).size === keys.length, "two API keys share a hash");
+
 /** One configurable option: its config-file key, CLI flag, env variable(s), schema and help text. */
 interface OptionSpec {
   key: keyof ConfigShape;
-  flag: string;
+  /** Absent for structured options that only the config file (or env as JSON) can carry. */
+  flag?: string;
+  /** A switch: `--read-only` alone means true. */
+  boolean?: boolean;
   env: readonly string[];
   schema: z.ZodType;
   help: string;
@@ -58,6 +97,24 @@ const configSchema = z.object({
   maxBodyBytes: positiveInt,
   allowedHosts: commaList,
   allowedOrigins: commaList,
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  corsOrigins: commaList.pipe(z.array(z.union([z.literal("*"), z.url({ protocol: /^https?$/ })]))),
+  maxConnections: z.coerce.number().int().min(0),
+  apiKeys,
+  jwtJwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+  jwtSecret: z.string().min(32, "must be at least 32 characters").optional(),
+  jwtIssuer: z.string().min(1).optional(),
+  jwtAudience: z.string().min(1).optional(),
+  jwtUserClaim: z.string().min(1),
+  authorizationServers: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  readOnly: bool,
+  allowApps: appList,
+  denyApps: appList,
+  confirmWrites: bool,
+  confirmationTtlSeconds: z.coerce.number().int().min(10).max(86_400),
+  rateLimitPerMinute: z.coerce.number().int().min(0),
+  rateLimitBurst: z.coerce.number().int().min(1),
+  auditRetentionDays: z.coerce.number().int().min(0),
 });
 
 type ConfigShape = z.infer<typeof configSchema>;
@@ -92,6 +149,24 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "maxBodyBytes", flag: "max-body-bytes", env: ["CONNECT_MCP_MAX_BODY_BYTES"], schema: configSchema.shape.maxBodyBytes, help: "largest HTTP request body accepted (default 1048576)" },
   { key: "allowedHosts", flag: "allowed-hosts", env: ["CONNECT_MCP_ALLOWED_HOSTS"], schema: configSchema.shape.allowedHosts, help: "extra Host names accepted on HTTP, comma-separated (loopback names are always accepted on a loopback bind)" },
   { key: "allowedOrigins", flag: "allowed-origins", env: ["CONNECT_MCP_ALLOWED_ORIGINS"], schema: configSchema.shape.allowedOrigins, help: "extra browser Origin host names accepted on HTTP, comma-separated" },
+  { key: "publicUrl", flag: "public-url", env: ["CONNECT_MCP_PUBLIC_URL"], schema: configSchema.shape.publicUrl, help: "the /mcp URL clients use behind a reverse proxy (OAuth resource id and metadata URL)" },
+  { key: "corsOrigins", flag: "cors-origins", env: ["CONNECT_MCP_CORS_ORIGINS"], schema: configSchema.shape.corsOrigins, help: "browser origins allowed by CORS, comma-separated (https://app.example.com, or *)" },
+  { key: "maxConnections", flag: "max-connections", env: ["CONNECT_MCP_MAX_CONNECTIONS"], schema: configSchema.shape.maxConnections, help: "most simultaneous HTTP connections (default 1024; 0 = no limit)" },
+  { key: "apiKeys", env: ["CONNECT_MCP_API_KEYS"], schema: configSchema.shape.apiKeys, help: "API keys: [{id, sha256, user, policy?}] (config file, or JSON in the env var)", secret: true },
+  { key: "jwtJwksUrl", flag: "jwt-jwks-url", env: ["CONNECT_MCP_JWT_JWKS_URL"], schema: configSchema.shape.jwtJwksUrl, help: "accept JWT bearer tokens signed by a key from this JWKS URL" },
+  { key: "jwtSecret", flag: "jwt-secret", env: ["CONNECT_MCP_JWT_SECRET"], schema: configSchema.shape.jwtSecret, help: "accept HS256/384/512 JWTs signed with this shared secret, 32+ chars (prefer the env var)", secret: true },
+  { key: "jwtIssuer", flag: "jwt-issuer", env: ["CONNECT_MCP_JWT_ISSUER"], schema: configSchema.shape.jwtIssuer, help: "required JWT iss" },
+  { key: "jwtAudience", flag: "jwt-audience", env: ["CONNECT_MCP_JWT_AUDIENCE"], schema: configSchema.shape.jwtAudience, help: "required JWT aud" },
+  { key: "jwtUserClaim", flag: "jwt-user-claim", env: ["CONNECT_MCP_JWT_USER_CLAIM"], schema: configSchema.shape.jwtUserClaim, help: "JWT claim holding the end user's external_user_id (default sub)" },
+  { key: "authorizationServers", flag: "authorization-servers", env: ["CONNECT_MCP_AUTHORIZATION_SERVERS"], schema: configSchema.shape.authorizationServers, help: "OAuth authorization servers advertised in the protected-resource metadata (default the JWT issuer)" },
+  { key: "readOnly", boolean: true, flag: "read-only", env: ["CONNECT_MCP_READ_ONLY"], schema: configSchema.shape.readOnly, help: "only read-only actions, and only GET through api_proxy" },
+  { key: "allowApps", flag: "allow-apps", env: ["CONNECT_MCP_ALLOW_APPS"], schema: configSchema.shape.allowApps, help: "only these app slugs may be used, comma-separated" },
+  { key: "denyApps", flag: "deny-apps", env: ["CONNECT_MCP_DENY_APPS"], schema: configSchema.shape.denyApps, help: "these app slugs may not be used, comma-separated" },
+  { key: "confirmWrites", boolean: true, flag: "confirm-writes", env: ["CONNECT_MCP_CONFIRM_WRITES"], schema: configSchema.shape.confirmWrites, help: "writes return a preview and a confirmation_token; only a second call with it runs them" },
+  { key: "confirmationTtlSeconds", flag: "confirmation-ttl-seconds", env: ["CONNECT_MCP_CONFIRMATION_TTL_SECONDS"], schema: configSchema.shape.confirmationTtlSeconds, help: "how long a confirmation_token stays valid (default 300)" },
+  { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default 120; 0 = no limit)" },
+  { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 60)" },
+  { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
 ];
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -120,6 +195,19 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     maxBodyBytes: 1_048_576,
     allowedHosts: [],
     allowedOrigins: [],
+    corsOrigins: [],
+    maxConnections: 1024,
+    apiKeys: [],
+    jwtUserClaim: "sub",
+    authorizationServers: [],
+    readOnly: false,
+    allowApps: [],
+    denyApps: [],
+    confirmWrites: false,
+    confirmationTtlSeconds: 300,
+    rateLimitPerMinute: 120,
+    rateLimitBurst: 60,
+    auditRetentionDays: 30,
   };
 }
 
@@ -188,11 +276,32 @@ export function resolveConfig(input: ResolveInput = {}): Config {
       const key = String(issue.path[0] ?? "");
       const opt = OPTIONS.find((o) => o.key === key);
       const shown = opt?.secret ? "(hidden)" : JSON.stringify(merged[key]);
-      return `- ${origin[key] ?? key} = ${shown}: ${issue.message}${opt ? ` (${opt.help})` : ""}`;
+      const where = issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ` : "";
+      return `- ${origin[key] ?? key} = ${shown}: ${where}${issue.message}${opt ? ` (${opt.help})` : ""}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
+  checkJwtConfig(parsed.data);
   return { ...parsed.data, ...(configFile ? { configFile } : {}) };
+}
+
+/** JWT settings that only make sense together: one key source, and iss + aud always checked. */
+function checkJwtConfig(c: ConfigShape): void {
+  if (c.jwtJwksUrl && c.jwtSecret) throw new ConfigError("invalid configuration: set CONNECT_MCP_JWT_JWKS_URL or CONNECT_MCP_JWT_SECRET, not both.");
+  if (!c.jwtJwksUrl && !c.jwtSecret) {
+    if (c.jwtIssuer || c.jwtAudience) throw new ConfigError("invalid configuration: CONNECT_MCP_JWT_ISSUER/AUDIENCE are set but no key source: set CONNECT_MCP_JWT_JWKS_URL or CONNECT_MCP_JWT_SECRET.");
+    return;
+  }
+  const missing = [!c.jwtIssuer && "CONNECT_MCP_JWT_ISSUER", !c.jwtAudience && "CONNECT_MCP_JWT_AUDIENCE"].filter(Boolean);
+  if (missing.length) throw new ConfigError(`invalid configuration: JWT authentication needs ${missing.join(" and ")} (tokens are checked for both).`);
+  if (c.jwtJwksUrl && new URL(c.jwtJwksUrl).protocol !== "https:" && !isLoopbackHost(new URL(c.jwtJwksUrl).hostname)) {
+    throw new ConfigError("invalid configuration: CONNECT_MCP_JWT_JWKS_URL must be https:// (plain http only for a loopback address).");
+  }
+}
+
+/** True when HTTP callers must authenticate (static token, API keys or JWTs). */
+export function httpAuthConfigured(config: Config): boolean {
+  return Boolean(config.httpToken) || config.apiKeys.length > 0 || Boolean(config.jwtJwksUrl || config.jwtSecret);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

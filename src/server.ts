@@ -4,10 +4,9 @@
  */
 import { McpServer, type ServerContext } from "@modelcontextprotocol/server";
 import type { Config } from "./config.js";
+import type { Controls } from "./core/controls.js";
 import { conversationFrom } from "./core/conversation.js";
-import { describeFailure } from "./core/errors.js";
 import type { Identity } from "./core/identity.js";
-import { failure } from "./core/results.js";
 import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
 import type { SamplingRequester } from "./providers/llm/sampling.js";
@@ -18,6 +17,8 @@ export interface ServerDeps {
   config: Config;
   logger: Logger;
   services: ServicesOrReason;
+  /** Rate limits, policy, confirmations and the audit log, around every tool call. */
+  controls: Controls;
 }
 
 const INSTRUCTIONS =
@@ -46,7 +47,6 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
         annotations: tool.annotations,
       },
       async (args: unknown, sdk: ServerContext) => {
-        const started = Date.now();
         const conversation = conversationFrom({
           meta: sdk.mcpReq._meta as Record<string, unknown> | undefined,
           headers: sdk.http?.req?.headers,
@@ -59,16 +59,10 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
             ? async (params) => sdk.mcpReq.requestSampling(params, { timeout: deps.config.subagentTimeoutMs })
             : undefined;
         const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services, sampling);
-        try {
-          const result = await tool.handler(args as never, ctx);
-          deps.logger.debug({ tool: tool.name, ms: Date.now() - started, isError: result.isError === true }, "tool call");
-          return result;
-        } catch (err) {
-          const view = describeFailure(err);
-          if (view.internal) deps.logger.error({ tool: tool.name, err }, "tool failed unexpectedly");
-          else deps.logger.info({ tool: tool.name, ms: Date.now() - started, reason: view.message }, "tool call refused");
-          return failure(view.message, view.detail);
-        }
+        return deps.controls.run(
+          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: sdk.http?.req?.headers.get("x-request-id") ?? undefined },
+          (policy) => tool.handler(args as never, { ...ctx, policy }),
+        );
       },
     );
   }

@@ -16,6 +16,7 @@ import { Catalog } from "./catalog.js";
 import { ToolError } from "./errors.js";
 import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
+import type { CallPolicy } from "./policy.js";
 
 export interface Services {
   config: Config;
@@ -73,6 +74,8 @@ export interface ToolContext {
   logger: Logger;
   /** The services, or a ToolError saying what to configure. */
   services(): Services;
+  /** This call's policy: tools call it once they know what they are about to do (see core/policy.ts). */
+  policy: CallPolicy;
 }
 
 export function makeToolContext(
@@ -82,7 +85,7 @@ export function makeToolContext(
   logger: Logger,
   services: ServicesOrReason,
   sampling?: SamplingRequester,
-): ToolContext {
+): Omit<ToolContext, "policy"> {
   return {
     identity,
     mode,

@@ -16,6 +16,7 @@ import { actionApp, actionSummary } from "./action-view.js";
 import type { Configurator, MissingProp } from "./configuration.js";
 import { ToolError } from "./errors.js";
 import { isConfigurable, isRequired } from "./props-schema.js";
+import type { ToolResult } from "./results.js";
 import type { Services } from "./services.js";
 
 export interface SubAgentInput {
@@ -41,7 +42,8 @@ export interface SubAgentStats {
 export type SubAgentOutcome =
   | { kind: "ran"; cfg: Configuration; output: RunActionOutput; stats: SubAgentStats }
   | { kind: "needs_input"; cfg?: Configuration; question: string; missing: MissingProp[]; stats: SubAgentStats }
-  | { kind: "failed"; cfg?: Configuration; reason: string; stats: SubAgentStats };
+  | { kind: "failed"; cfg?: Configuration; reason: string; stats: SubAgentStats }
+  | { kind: "held"; cfg: Configuration; preview: ToolResult; stats: SubAgentStats };
 
 export interface SubAgentDeps {
   services: Services;
@@ -50,6 +52,8 @@ export interface SubAgentDeps {
   model: ChatModel;
   maxSteps: number;
   timeoutMs: number;
+  /** The same policy hook a direct run goes through: a preview stops the run, a refusal throws. */
+  beforeRun?: (cfg: Configuration) => Promise<ToolResult | undefined>;
 }
 
 const MAX_OPTIONS_SHOWN = 30;
@@ -120,7 +124,10 @@ export async function runSubAgent(input: SubAgentInput, deps: SubAgentDeps): Pro
   }
 }
 
-type Final = { kind: "ran"; cfg: Configuration; output: RunActionOutput } | { kind: "needs_input"; cfg?: Configuration; question: string; missing: MissingProp[] };
+type Final =
+  | { kind: "ran"; cfg: Configuration; output: RunActionOutput }
+  | { kind: "held"; cfg: Configuration; preview: ToolResult }
+  | { kind: "needs_input"; cfg?: Configuration; question: string; missing: MissingProp[] };
 
 /** One sub-agent run's state: the configuration and what the model has been shown. */
 class Session {
@@ -200,7 +207,10 @@ class Session {
           this.cfg = cfg;
           const missing = this.deps.configurator.missing(cfg);
           if (missing.length) return { data: { error: `still missing: ${missing.map((m) => m.name).join(", ")}` } };
+          // Policy decisions are final, never something for the model to argue with.
           running = true;
+          const preview = await this.deps.beforeRun?.(cfg);
+          if (preview) return { final: { kind: "held", cfg, preview } };
           return { final: { kind: "ran", cfg, output: await this.deps.configurator.run(cfg) } };
         }
         case "ask_user":

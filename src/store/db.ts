@@ -65,6 +65,42 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: "audit log, confirmation tokens, meta",
+    sql: `
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,            -- epoch ms when the call started
+        request_id TEXT,                -- the HTTP request id (x-request-id), null on stdio
+        user TEXT,                      -- external_user_id; null when none is configured
+        credential TEXT NOT NULL,       -- api-key:<id> | jwt | http-token | http-loopback | stdio-config
+        tool TEXT NOT NULL,
+        app TEXT,
+        action TEXT,
+        method TEXT,
+        host TEXT,
+        account_id TEXT,
+        outcome TEXT NOT NULL,          -- ok | needs_input | connect_required | error | refused | rate_limited
+        rule TEXT,                      -- the policy rule that refused, or the error kind
+        duration_ms INTEGER NOT NULL,
+        upstream_status INTEGER
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE INDEX audit_log_user_at ON audit_log (user, at);
+      CREATE TABLE confirmations (
+        token_hash TEXT PRIMARY KEY,    -- SHA-256 of the token; the token itself is never stored
+        user TEXT NOT NULL,
+        call_hash TEXT NOT NULL,        -- SHA-256 of the exact call it confirms
+        expires_at INTEGER NOT NULL,    -- epoch ms
+        used_at INTEGER
+      );
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

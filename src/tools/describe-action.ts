@@ -48,8 +48,7 @@ export const describeAction = defineTool({
   name: "describe_action",
   title: "Describe an action",
   description:
-    `${BASE_DESCRIPTION} Returns a configuration_id: pass it back with configured_props to set values (dynamic props appear), ` +
-    "and with prop (+query, cursor) to list a prop's valid options.",
+    `${BASE_DESCRIPTION} Returns a configuration_id: pass it back with configured_props to set values, or with prop (+query/cursor) to list its options.`,
   modes: { "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION } },
   inputSchema: z.strictObject({
     action: z.string().max(200).optional().describe("Action key from list_actions (to start)"),

@@ -20,6 +20,7 @@ const toolsOnlyInput = z.strictObject({
   action: z.string().max(200),
   configured_props: stringMap(z.unknown()).optional(),
   account_id: z.string().optional().describe("From list_accounts"),
+  confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
 });
 
 const fullConfigInput = toolsOnlyInput.extend({
@@ -37,15 +38,13 @@ const subAgentInput = fullConfigInput.extend({
 });
 
 const SUB_AGENT_DESCRIPTION =
-  "Do something in the user's apps from a plain-language instruction (e.g. \"add a row to my Budget sheet: 2026-11-21, coffee, 4.50\"): " +
-  "the server's own model finds the action, looks up IDs, fills the props and runs it once. If it needs more information the result is " +
-  'outcome "needs_input" with a question and a configuration_id to continue (with instruction or configured_props). ' +
-  "Without instruction it runs action/configuration_id with configured_props as given.";
+  "Do something in the user's apps from a plain-language instruction: the server's model finds the action, looks up IDs, fills the props and runs it once. " +
+  'If it needs more, the result is outcome "needs_input" with a question and a configuration_id to continue. Without instruction, works as in full-config.';
 
 export const runAction = defineTool({
   name: "run_action",
   title: "Run an action",
-  description: `${BASE_DESCRIPTION} Pass configuration_id to continue a configuration; if required props are missing the result is outcome "needs_input" listing them.`,
+  description: `${BASE_DESCRIPTION} Pass configuration_id to continue one; missing props give outcome "needs_input".`,
   modes: {
     "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION },
     "sub-agent": { inputSchema: subAgentInput, description: SUB_AGENT_DESCRIPTION },
@@ -112,7 +111,15 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
   const outcome = await guardUnknownOutcome(args.action ?? "the action", () =>
     runSubAgent(
       { instruction: args.instruction, action: args.action, app: args.app, configurationId: args.configuration_id, configuredProps: args.configured_props, accountId: args.account_id },
-      { services, configurator, user, model, maxSteps: services.config.subagentMaxSteps, timeoutMs: services.config.subagentTimeoutMs },
+      {
+        services,
+        configurator,
+        user,
+        model,
+        maxSteps: services.config.subagentMaxSteps,
+        timeoutMs: services.config.subagentTimeoutMs,
+        beforeRun: async (cfg) => ctx.policy.action(policyCall(await services.catalog.getAction(cfg.actionKey), cfg)),
+      },
     ),
   );
   const cfg = outcome.cfg;
@@ -131,11 +138,33 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
     }
     return runResult(outcome.cfg.actionKey, outcome.output, { ...handle, subagent: report });
   }
+  if (outcome.kind === "held") {
+    // Policy wants the user's confirmation first: the preview, plus the handle to confirm with.
+    const structured = { ...(outcome.preview.structuredContent ?? {}), ...handle, subagent: report };
+    return { ...outcome.preview, structuredContent: structured };
+  }
   if (outcome.kind === "needs_input") {
     return success({ outcome: "needs_input", question: outcome.question, ...handle, ...(outcome.missing.length ? { missing: outcome.missing } : {}), subagent: report });
   }
   const next = cfg ? ` Continue with configuration_id ${cfg.id} (describe_action shows what is set), or rephrase the instruction.` : " Rephrase the instruction, or name the action.";
   return failureWith(`The sub-agent could not finish: ${outcome.reason}.${next}`, { ...handle, subagent: report });
+}
+
+/** What the policy sees of a configured run: the action, its accounts and the caller's values. */
+function policyCall(action: ActionDefinition, cfg: Configuration) {
+  const accountIds: string[] = [];
+  const configuredProps: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(cfg.configuredProps)) {
+    const id = (value as { authProvisionId?: unknown } | null)?.authProvisionId;
+    if (typeof id === "string") accountIds.push(id);
+    else configuredProps[name] = value;
+  }
+  return { action, accountIds, configuredProps };
+}
+
+/** A policy preview for a configuration: the handle travels with it, so the confirmation can name it. */
+function withHandle(result: ToolResult, id: string): ToolResult {
+  return result.structuredContent ? { ...result, structuredContent: { ...result.structuredContent, configuration_id: id } } : result;
 }
 
 /** The configured values a caller may see: app props shown as the account ids they use. */
@@ -160,6 +189,8 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
   const user = requireEndUser(ctx.identity);
   const configurator = Configurator.forCall(services, user, ctx.conversation);
   let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id });
+  const action = await services.catalog.getAction(cfg.actionKey);
+  ctx.policy.checkAction(action);
   if (args.configured_props && Object.keys(args.configured_props).length) ({ cfg } = await configurator.apply(cfg, args.configured_props));
 
   const missing = configurator.missing(cfg);
@@ -173,8 +204,12 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
         (missing.some((m) => m.has_options) ? "; describe_action with prop lists the valid options." : "."),
     });
   }
+  cfg = await configurator.ensureAccounts(cfg);
+  const held = ctx.policy.action(policyCall(action, cfg));
+  if (held) return withHandle(held, cfg.id);
   const started = Date.now();
-  const output = await guardUnknownOutcome(cfg.actionKey, () => configurator.run(cfg));
+  const ready = cfg;
+  const output = await guardUnknownOutcome(cfg.actionKey, () => configurator.run(ready));
   ctx.logger.info({ action: cfg.actionKey, ms: Date.now() - started, configuration: cfg.id }, "action ran");
   return runResult(cfg.actionKey, output, { configuration_id: cfg.id });
 }
@@ -203,6 +238,7 @@ async function runOneShot(args: z.infer<typeof toolsOnlyInput>, ctx: ToolContext
   const services = ctx.services();
   const user = requireEndUser(ctx.identity);
   const action = await services.catalog.getAction(args.action);
+  ctx.policy.checkAction(action);
   const given = args.configured_props ?? {};
   const app = await fillAppProps(services, user, action, args.account_id);
 
@@ -224,6 +260,8 @@ async function runOneShot(args: z.infer<typeof toolsOnlyInput>, ctx: ToolContext
     }
     throw err;
   }
+  const held = ctx.policy.action({ action, accountIds: app.accounts.map((a) => a.id), configuredProps: given });
+  if (held) return held;
   const byName = new Map(props.map((p) => [p.name, p]));
   const configuredProps = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, toConnectValue(byName.get(name)!, value)]));
 
