@@ -192,7 +192,7 @@ describe("isolation: nobody reaches another user's accounts", () => {
       r = { isError: true, text: (err as Error).message };
     }
     expect(r.isError, what).toBe(true);
-    expect(r.text, what).toMatch(/is not one of this user's connected|may not carry an app account|Input validation error|Unrecognized key|unrecognized/i);
+    expect(r.text, what).toMatch(/is not one of this user's connected|is not a configuration of this user|may not carry an app account|Input validation error|Unrecognized key|unrecognized/i);
     expect(r.text, what).not.toContain(victim);
     for (const name of USERS[victim].names) expect(r.text, what).not.toContain(name);
   }
@@ -231,6 +231,48 @@ describe("isolation: nobody reaches another user's accounts", () => {
       expect(log.filter((r) => r.externalUserId === victim), `${p.label}: requests for ${victim}`).toEqual([]);
       expect(log.filter((r) => r.accountId && victimAccounts.has(r.accountId)), `${p.label}: requests on ${victim}'s accounts`).toEqual([]);
       expect(log.filter((r) => r.path.includes("/actions/run") || r.path.includes("/proxy/")), `${p.label}: runs or proxy calls`).toEqual([]);
+    }
+  });
+
+  it("configuration handles and remote options stay with their user", async () => {
+    // Each user opens a configuration (full-config mode): the handles the other user will try.
+    const handles = {} as Record<User, string>;
+    for (const p of await principals()) {
+      if (handles[p.user]) continue;
+      const owner = await connectHttp(server.url, "modern", p.headers);
+      try {
+        const r = await call(owner, "describe_action", { action: "slack-send-message", configured_props: { text: `private note of ${p.user}` } });
+        expect(r.isError, r.text).toBe(false);
+        handles[p.user] = r.structured!.configuration_id as string;
+      } finally {
+        await owner.close();
+      }
+    }
+    for (const p of await principals()) {
+      const victim = victimOf(p.user);
+      await fetch(`${emu.url}/__emulator/requests`, { method: "DELETE" });
+      const client = await connectHttp(server.url, p.label.includes("JWT") ? "legacy" : "modern", p.headers);
+      try {
+        const id = handles[victim];
+        await refused(client, p, "describe_action", { configuration_id: id });
+        await refused(client, p, "describe_action", { configuration_id: id, prop: "channel" });
+        await refused(client, p, "describe_action", { configuration_id: id, configured_props: { channel: "C01GENERAL" } });
+        await refused(client, p, "run_action", { configuration_id: id });
+        await refused(client, p, "run_action", { configuration_id: id, configured_props: { channel: "C01GENERAL" } });
+        for (const [accountId, app] of Object.entries(USERS[victim].accounts)) {
+          const action = ACTIONS[app]!;
+          // Remote options and a configuration started on the other user's account.
+          await refused(client, p, "describe_action", { action: action.key, account_id: accountId });
+          await refused(client, p, "describe_action", { action: action.key, account_id: accountId, prop: "channel" });
+        }
+      } finally {
+        await client.close();
+      }
+      const log = emu.requests();
+      const victimAccounts = new Set(Object.keys(USERS[victim].accounts));
+      expect(log.filter((r) => r.externalUserId === victim), `${p.label}: requests for ${victim}`).toEqual([]);
+      expect(log.filter((r) => r.accountId && victimAccounts.has(r.accountId)), `${p.label}: requests on ${victim}'s accounts`).toEqual([]);
+      expect(log.filter((r) => /\/actions\/(run|configure|props)/.test(r.path)), `${p.label}: runs, options or reloads`).toEqual([]);
     }
   });
 
