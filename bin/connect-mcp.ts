@@ -6,9 +6,11 @@
  *   connect-mcp doctor [flags]    checks configuration and Pipedream credentials
  *   connect-mcp cache [--clear]   shows or empties the SQLite cache
  */
+import { createHash, randomBytes } from "node:crypto";
 import { writeSync } from "node:fs";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ConfigError, OPTIONS, redactedConfig, resolveConfig, type Config } from "../src/config.js";
+import { Controls } from "../src/core/controls.js";
 import { createServices } from "../src/core/services.js";
 import { createLogger } from "../src/logger.js";
 import { openDb } from "../src/store/db.js";
@@ -29,17 +31,21 @@ Usage:
   connect-mcp emulator [--port N] [--host H]
                                     run the offline Pipedream Connect emulator (default port 4010)
   connect-mcp doctor [options]      check the configuration and the Pipedream credentials
+  connect-mcp audit [--user U] [--since T] [--until T] [--limit N] [--json] [options]
+                                    read the audit log (T: ISO time or 30m/24h/7d back from now)
+  connect-mcp api-key --user U [--id ID]
+                                    make a new API key and print its config entry (only the hash is kept)
   connect-mcp cache [--clear] [options]
                                     show what the SQLite cache holds (catalog, Connect Links), or empty it
 
 Options (each also an environment variable and a key of the --config JSON file):
-${OPTIONS.map((o) => `  --${o.flag.padEnd(22)} ${o.help}\n  ${"".padEnd(24)} env ${o.env.join(" or ")}; config key "${o.key}"`).join("\n")}
+${OPTIONS.map((o) => `  ${o.flag ? `--${o.flag}` : "(no flag)"}`.padEnd(26) + ` ${o.help}\n  ${"".padEnd(24)} env ${o.env.join(" or ")}; config key "${o.key}"`).join("\n")}
   --config FILE            JSON config file (env CONNECT_MCP_CONFIG); precedence: defaults < file < env < flags
   -h, --help               show this help
   -v, --version            print the version`;
 
 const SERVE_FLAGS: ParseArgsConfig["options"] = {
-  ...Object.fromEntries(OPTIONS.map((o) => [o.flag, { type: "string" as const }])),
+  ...Object.fromEntries(OPTIONS.flatMap((o) => (o.flag ? [[o.flag, { type: o.boolean ? ("boolean" as const) : ("string" as const) }]] : []))),
   config: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
@@ -53,13 +59,16 @@ function parse(args: string[], options: ParseArgsConfig["options"]): Record<stri
   }
 }
 
-function configFromArgs(args: string[]): { config?: Config; help?: boolean; version?: boolean } {
-  const values = parse(args, SERVE_FLAGS);
+function configFromArgs(
+  args: string[],
+  extra: ParseArgsConfig["options"] = {},
+): { config?: Config; help?: boolean; version?: boolean; values?: Record<string, string | boolean | undefined> } {
+  const values = parse(args, { ...SERVE_FLAGS, ...extra });
   if (values.help) return { help: true };
   if (values.version) return { version: true };
   const flags: Record<string, unknown> = {};
-  for (const o of OPTIONS) if (values[o.flag] !== undefined) flags[o.key] = values[o.flag];
-  return { config: resolveConfig({ flags, configFile: values.config as string | undefined }) };
+  for (const o of OPTIONS) if (o.flag && values[o.flag] !== undefined) flags[o.key] = values[o.flag];
+  return { config: resolveConfig({ flags, configFile: values.config as string | undefined }), values };
 }
 
 async function serve(args: string[]): Promise<number> {
@@ -67,15 +76,13 @@ async function serve(args: string[]): Promise<number> {
   if (help) return printOut(USAGE), 0;
   if (version) return printOut(VERSION), 0;
   if (!config) return 2;
-  if (config.toolMode !== "tools-only") {
-    throw new ConfigError(`tool mode "${config.toolMode}" is not available in this version yet; use --tool-mode tools-only (the default).`);
-  }
   const logger = createLogger(config.logLevel);
   const db = openDb(config.db);
   const services = createServices(config, db, logger);
   if (!services.ok) logger.warn(services.reason);
   logger.debug({ config: redactedConfig(config) }, "configuration");
-  const deps = { config, logger, services };
+  const controls = new Controls(config, db, logger);
+  const deps = { config, logger, services, controls };
   // Listen for signals before serving, so a signal right after start-up still drains cleanly.
   const shutdown = new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -102,6 +109,7 @@ async function serve(args: string[]): Promise<number> {
   }
   await Promise.race([finished, shutdown]);
   await stop();
+  controls.close();
   db.close();
   return 0;
 }
@@ -144,14 +152,43 @@ async function doctor(args: string[]): Promise<number> {
 }
 
 async function cache(args: string[]): Promise<number> {
-  const clear = args.includes("--clear");
-  const { config, help } = configFromArgs(args.filter((a) => a !== "--clear"));
+  const { config, help, values } = configFromArgs(args, { clear: { type: "boolean" } });
   if (help) return printOut(USAGE), 0;
   if (!config) return 2;
   const { runCacheCommand } = await import("../src/cache-command.js");
-  const report = runCacheCommand(config, { clear });
+  const report = runCacheCommand(config, { clear: values?.clear === true });
   printOut(report.lines.join("\n"));
   return report.ok ? 0 : 1;
+}
+
+async function audit(args: string[]): Promise<number> {
+  const extra = { user: { type: "string" }, since: { type: "string" }, until: { type: "string" }, limit: { type: "string" }, json: { type: "boolean" } } as const;
+  const { config, help, values } = configFromArgs(args, extra);
+  if (help) return printOut(USAGE), 0;
+  if (!config || !values) return 2;
+  const { runAudit } = await import("../src/audit-cli.js");
+  printOut(runAudit(config, values as Record<string, never>));
+  return 0;
+}
+
+async function apiKey(args: string[]): Promise<number> {
+  const values = parse(args, { user: { type: "string" }, id: { type: "string" }, help: { type: "boolean", short: "h" } });
+  if (values.help) return printOut(USAGE), 0;
+  const user = values.user;
+  if (typeof user !== "string" || user.length === 0 || user.length > 250) throw new ConfigError("--user is required: the Connect external user id this key acts for (1-250 characters).");
+  const id = typeof values.id === "string" ? values.id : `key-${randomBytes(4).toString("hex")}`;
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(id)) throw new ConfigError("--id: 1-64 letters, digits, . _ -");
+  const key = `cmk_${randomBytes(32).toString("base64url")}`;
+  const sha256 = createHash("sha256").update(key).digest("hex");
+  printOut(
+    [
+      `API key (give it to the client; it is not stored anywhere and cannot be shown again):`,
+      `  ${key}`,
+      `Add this entry to "apiKeys" in the config file (or CONNECT_MCP_API_KEYS):`,
+      `  ${JSON.stringify({ id, sha256, user })}`,
+    ].join("\n"),
+  );
+  return 0;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -165,13 +202,17 @@ async function main(argv: string[]): Promise<number> {
       return emulator(args);
     case "doctor":
       return doctor(args);
+    case "audit":
+      return audit(args);
+    case "api-key":
+      return apiKey(args);
     case "cache":
       return cache(args);
     case "help":
       printOut(USAGE);
       return 0;
     default:
-      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, cache. Run connect-mcp --help.`);
+      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, audit, api-key, cache. Run connect-mcp --help.`);
   }
 }
 

@@ -19,10 +19,49 @@ const commaList = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(",")).map((s) => s.trim()).filter(Boolean));
 
+/** "true"/"false"/"1"/"0"/"yes"/"no" from env and flags, real booleans from the config file. */
+const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes")]);
+const appList = commaList.pipe(z.array(z.string().regex(/^[a-z0-9_]+$/i, "app slugs look like google_sheets")));
+
+/** What an operator lets agents do; deployment-wide, and per API key (a key's fields replace the deployment's). */
+export const policySchema = z.strictObject({
+  readOnly: z.boolean().optional(),
+  allowApps: z.array(z.string().regex(/^[a-z0-9_]+$/i)).optional(),
+  denyApps: z.array(z.string().regex(/^[a-z0-9_]+$/i)).optional(),
+  confirmWrites: z.boolean().optional(),
+  rateLimitPerMinute: z.number().int().min(0).optional(),
+  rateLimitBurst: z.number().int().min(1).optional(),
+});
+export type PolicyOverrides = z.infer<typeof policySchema>;
+
+/** An API key as stored in the config: never the key itself, only its SHA-256. */
+const apiKeySchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, "id: 1-64 letters, digits, . _ -"),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/, "sha256: 64 lowercase hex digits (connect-mcp api-key prints it)"),
+  user: z.string().min(1).max(250),
+  policy: policySchema.optional(),
+});
+export type ApiKeyEntry = z.infer<typeof apiKeySchema>;
+
+const apiKeys = z
+  .preprocess((v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v; // reported below as "expected array"
+    }
+  }, z.array(apiKeySchema))
+  .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "two API keys share an id")
+  .refine((keys) => new Set(keys.map((k) => k.sha256)).size === keys.length, "two API keys share a hash");
+
 /** One configurable option: its config-file key, CLI flag, env variable(s), schema and help text. */
 interface OptionSpec {
   key: keyof ConfigShape;
-  flag: string;
+  /** Absent for structured options that only the config file (or env as JSON) can carry. */
+  flag?: string;
+  /** A switch: `--read-only` alone means true. */
+  boolean?: boolean;
   env: readonly string[];
   schema: z.ZodType;
   help: string;
@@ -51,9 +90,34 @@ const configSchema = z.object({
   connectSuccessRedirectUri: z.url({ protocol: /^https?$/ }).optional(),
   connectErrorRedirectUri: z.url({ protocol: /^https?$/ }).optional(),
   connectWebhookUri: z.url({ protocol: /^https?$/ }).optional(),
+  configurationTtlSeconds: positiveInt,
+  llmProvider: z.enum(["auto", "openai", "anthropic", "sampling"]),
+  llmBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  llmApiKey: z.string().min(1).optional(),
+  llmModel: z.string().min(1).optional(),
+  subagentMaxSteps: z.coerce.number().int().min(1).max(100),
+  subagentTimeoutMs: positiveInt,
   maxBodyBytes: positiveInt,
   allowedHosts: commaList,
   allowedOrigins: commaList,
+  publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+  corsOrigins: commaList.pipe(z.array(z.union([z.literal("*"), z.url({ protocol: /^https?$/ })]))),
+  maxConnections: z.coerce.number().int().min(0),
+  apiKeys,
+  jwtJwksUrl: z.url({ protocol: /^https?$/ }).optional(),
+  jwtSecret: z.string().min(32, "must be at least 32 characters").optional(),
+  jwtIssuer: z.string().min(1).optional(),
+  jwtAudience: z.string().min(1).optional(),
+  jwtUserClaim: z.string().min(1),
+  authorizationServers: commaList.pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  readOnly: bool,
+  allowApps: appList,
+  denyApps: appList,
+  confirmWrites: bool,
+  confirmationTtlSeconds: z.coerce.number().int().min(10).max(86_400),
+  rateLimitPerMinute: z.coerce.number().int().min(0),
+  rateLimitBurst: z.coerce.number().int().min(1),
+  auditRetentionDays: z.coerce.number().int().min(0),
 });
 
 type ConfigShape = z.infer<typeof configSchema>;
@@ -66,7 +130,14 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "transport", flag: "transport", env: ["CONNECT_MCP_TRANSPORT"], schema: configSchema.shape.transport, help: "stdio (default) or http" },
   { key: "host", flag: "host", env: ["CONNECT_MCP_HOST"], schema: configSchema.shape.host, help: "HTTP bind address (default 127.0.0.1)" },
   { key: "port", flag: "port", env: ["CONNECT_MCP_PORT"], schema: configSchema.shape.port, help: "HTTP port (default 3333; 0 picks a free port)" },
-  { key: "toolMode", flag: "tool-mode", env: ["CONNECT_MCP_TOOL_MODE"], schema: configSchema.shape.toolMode, help: "tools-only (default) | full-config | sub-agent" },
+  { key: "toolMode", flag: "tool-mode", env: ["CONNECT_MCP_TOOL_MODE"], schema: configSchema.shape.toolMode, help: "full-config (default) | tools-only | sub-agent" },
+  { key: "llmProvider", flag: "llm-provider", env: ["CONNECT_MCP_LLM_PROVIDER"], schema: configSchema.shape.llmProvider, help: "sub-agent model: auto (default: openai if a model is set, else MCP sampling) | openai | anthropic | sampling" },
+  { key: "llmBaseUrl", flag: "llm-base-url", env: ["CONNECT_MCP_LLM_BASE_URL"], schema: configSchema.shape.llmBaseUrl, help: "OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1 (default OpenAI's; Anthropic's for anthropic)" },
+  { key: "llmApiKey", flag: "llm-api-key", env: ["CONNECT_MCP_LLM_API_KEY"], schema: configSchema.shape.llmApiKey, help: "API key of the model endpoint (prefer the env var)", secret: true },
+  { key: "llmModel", flag: "llm-model", env: ["CONNECT_MCP_LLM_MODEL"], schema: configSchema.shape.llmModel, help: "model name for the sub-agent, e.g. gpt-4.1-mini or claude-sonnet-4-5" },
+  { key: "subagentMaxSteps", flag: "subagent-max-steps", env: ["CONNECT_MCP_SUBAGENT_MAX_STEPS"], schema: configSchema.shape.subagentMaxSteps, help: "most model calls one sub-agent run may make (default 12)" },
+  { key: "subagentTimeoutMs", flag: "subagent-timeout-ms", env: ["CONNECT_MCP_SUBAGENT_TIMEOUT_MS"], schema: configSchema.shape.subagentTimeoutMs, help: "wall-time limit of one sub-agent run, ms (default 120000)" },
+  { key: "configurationTtlSeconds", flag: "configuration-ttl-seconds", env: ["CONNECT_MCP_CONFIGURATION_TTL_SECONDS"], schema: configSchema.shape.configurationTtlSeconds, help: "how long an idle configuration handle stays usable (full-config; default 3600)" },
   { key: "db", flag: "db", env: ["CONNECT_MCP_DB"], schema: configSchema.shape.db, help: "SQLite file (default under the user's state directory; ':memory:' allowed)" },
   { key: "logLevel", flag: "log-level", env: ["CONNECT_MCP_LOG_LEVEL"], schema: configSchema.shape.logLevel, help: "fatal|error|warn|info|debug|trace|silent (logs go to stderr; default info)" },
   { key: "clientId", flag: "client-id", env: ["PIPEDREAM_CLIENT_ID"], schema: configSchema.shape.clientId, help: "Pipedream OAuth client id" },
@@ -84,6 +155,24 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "maxBodyBytes", flag: "max-body-bytes", env: ["CONNECT_MCP_MAX_BODY_BYTES"], schema: configSchema.shape.maxBodyBytes, help: "largest HTTP request body accepted (default 1048576)" },
   { key: "allowedHosts", flag: "allowed-hosts", env: ["CONNECT_MCP_ALLOWED_HOSTS"], schema: configSchema.shape.allowedHosts, help: "extra Host names accepted on HTTP, comma-separated (loopback names are always accepted on a loopback bind)" },
   { key: "allowedOrigins", flag: "allowed-origins", env: ["CONNECT_MCP_ALLOWED_ORIGINS"], schema: configSchema.shape.allowedOrigins, help: "extra browser Origin host names accepted on HTTP, comma-separated" },
+  { key: "publicUrl", flag: "public-url", env: ["CONNECT_MCP_PUBLIC_URL"], schema: configSchema.shape.publicUrl, help: "the /mcp URL clients use behind a reverse proxy (OAuth resource id and metadata URL)" },
+  { key: "corsOrigins", flag: "cors-origins", env: ["CONNECT_MCP_CORS_ORIGINS"], schema: configSchema.shape.corsOrigins, help: "browser origins allowed by CORS, comma-separated (https://app.example.com, or *)" },
+  { key: "maxConnections", flag: "max-connections", env: ["CONNECT_MCP_MAX_CONNECTIONS"], schema: configSchema.shape.maxConnections, help: "most simultaneous HTTP connections (default 1024; 0 = no limit)" },
+  { key: "apiKeys", env: ["CONNECT_MCP_API_KEYS"], schema: configSchema.shape.apiKeys, help: "API keys: [{id, sha256, user, policy?}] (config file, or JSON in the env var)", secret: true },
+  { key: "jwtJwksUrl", flag: "jwt-jwks-url", env: ["CONNECT_MCP_JWT_JWKS_URL"], schema: configSchema.shape.jwtJwksUrl, help: "accept JWT bearer tokens signed by a key from this JWKS URL" },
+  { key: "jwtSecret", flag: "jwt-secret", env: ["CONNECT_MCP_JWT_SECRET"], schema: configSchema.shape.jwtSecret, help: "accept HS256/384/512 JWTs signed with this shared secret, 32+ chars (prefer the env var)", secret: true },
+  { key: "jwtIssuer", flag: "jwt-issuer", env: ["CONNECT_MCP_JWT_ISSUER"], schema: configSchema.shape.jwtIssuer, help: "required JWT iss" },
+  { key: "jwtAudience", flag: "jwt-audience", env: ["CONNECT_MCP_JWT_AUDIENCE"], schema: configSchema.shape.jwtAudience, help: "required JWT aud" },
+  { key: "jwtUserClaim", flag: "jwt-user-claim", env: ["CONNECT_MCP_JWT_USER_CLAIM"], schema: configSchema.shape.jwtUserClaim, help: "JWT claim holding the end user's external_user_id (default sub)" },
+  { key: "authorizationServers", flag: "authorization-servers", env: ["CONNECT_MCP_AUTHORIZATION_SERVERS"], schema: configSchema.shape.authorizationServers, help: "OAuth authorization servers advertised in the protected-resource metadata (default the JWT issuer)" },
+  { key: "readOnly", boolean: true, flag: "read-only", env: ["CONNECT_MCP_READ_ONLY"], schema: configSchema.shape.readOnly, help: "only read-only actions, and only GET through api_proxy" },
+  { key: "allowApps", flag: "allow-apps", env: ["CONNECT_MCP_ALLOW_APPS"], schema: configSchema.shape.allowApps, help: "only these app slugs may be used, comma-separated" },
+  { key: "denyApps", flag: "deny-apps", env: ["CONNECT_MCP_DENY_APPS"], schema: configSchema.shape.denyApps, help: "these app slugs may not be used, comma-separated" },
+  { key: "confirmWrites", boolean: true, flag: "confirm-writes", env: ["CONNECT_MCP_CONFIRM_WRITES"], schema: configSchema.shape.confirmWrites, help: "writes return a preview and a confirmation_token; only a second call with it runs them" },
+  { key: "confirmationTtlSeconds", flag: "confirmation-ttl-seconds", env: ["CONNECT_MCP_CONFIRMATION_TTL_SECONDS"], schema: configSchema.shape.confirmationTtlSeconds, help: "how long a confirmation_token stays valid (default 300)" },
+  { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default 120; 0 = no limit)" },
+  { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 60)" },
+  { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
 ];
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -98,16 +187,33 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     transport: "stdio",
     host: "127.0.0.1",
     port: 3333,
-    toolMode: "tools-only",
+    toolMode: "full-config",
     db: defaultDbPath(env),
     logLevel: "info",
     environment: "production",
     baseUrl: "https://api.pipedream.com",
     upstreamTimeoutMs: 60_000,
     catalogTtlSeconds: 3600,
+    configurationTtlSeconds: 3600,
+    llmProvider: "auto",
+    subagentMaxSteps: 12,
+    subagentTimeoutMs: 120_000,
     maxBodyBytes: 1_048_576,
     allowedHosts: [],
     allowedOrigins: [],
+    corsOrigins: [],
+    maxConnections: 1024,
+    apiKeys: [],
+    jwtUserClaim: "sub",
+    authorizationServers: [],
+    readOnly: false,
+    allowApps: [],
+    denyApps: [],
+    confirmWrites: false,
+    confirmationTtlSeconds: 300,
+    rateLimitPerMinute: 120,
+    rateLimitBurst: 60,
+    auditRetentionDays: 30,
   };
 }
 
@@ -176,11 +282,32 @@ export function resolveConfig(input: ResolveInput = {}): Config {
       const key = String(issue.path[0] ?? "");
       const opt = OPTIONS.find((o) => o.key === key);
       const shown = opt?.secret ? "(hidden)" : JSON.stringify(merged[key]);
-      return `- ${origin[key] ?? key} = ${shown}: ${issue.message}${opt ? ` (${opt.help})` : ""}`;
+      const where = issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ` : "";
+      return `- ${origin[key] ?? key} = ${shown}: ${where}${issue.message}${opt ? ` (${opt.help})` : ""}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
+  checkJwtConfig(parsed.data);
   return { ...parsed.data, ...(configFile ? { configFile } : {}) };
+}
+
+/** JWT settings that only make sense together: one key source, and iss + aud always checked. */
+function checkJwtConfig(c: ConfigShape): void {
+  if (c.jwtJwksUrl && c.jwtSecret) throw new ConfigError("invalid configuration: set CONNECT_MCP_JWT_JWKS_URL or CONNECT_MCP_JWT_SECRET, not both.");
+  if (!c.jwtJwksUrl && !c.jwtSecret) {
+    if (c.jwtIssuer || c.jwtAudience) throw new ConfigError("invalid configuration: CONNECT_MCP_JWT_ISSUER/AUDIENCE are set but no key source: set CONNECT_MCP_JWT_JWKS_URL or CONNECT_MCP_JWT_SECRET.");
+    return;
+  }
+  const missing = [!c.jwtIssuer && "CONNECT_MCP_JWT_ISSUER", !c.jwtAudience && "CONNECT_MCP_JWT_AUDIENCE"].filter(Boolean);
+  if (missing.length) throw new ConfigError(`invalid configuration: JWT authentication needs ${missing.join(" and ")} (tokens are checked for both).`);
+  if (c.jwtJwksUrl && new URL(c.jwtJwksUrl).protocol !== "https:" && !isLoopbackHost(new URL(c.jwtJwksUrl).hostname)) {
+    throw new ConfigError("invalid configuration: CONNECT_MCP_JWT_JWKS_URL must be https:// (plain http only for a loopback address).");
+  }
+}
+
+/** True when HTTP callers must authenticate (static token, API keys or JWTs). */
+export function httpAuthConfigured(config: Config): boolean {
+  return Boolean(config.httpToken) || config.apiKeys.length > 0 || Boolean(config.jwtJwksUrl || config.jwtSecret);
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

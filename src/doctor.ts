@@ -5,7 +5,7 @@
 import type { Config } from "./config.js";
 import { missingCredentials } from "./config.js";
 import { describeFailure } from "./core/errors.js";
-import { createPipedreamProvider } from "./providers/pipedream/index.js";
+import { providerFromConfig } from "./core/services.js";
 import { openDb } from "./store/db.js";
 
 export interface DoctorReport {
@@ -40,14 +40,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   }
   pass("PIPEDREAM_CLIENT_ID, PIPEDREAM_CLIENT_SECRET and PIPEDREAM_PROJECT_ID are set");
 
-  const provider = createPipedreamProvider({
-    clientId: config.clientId!,
-    clientSecret: config.clientSecret!,
-    projectId: config.projectId!,
-    environment: config.environment,
-    baseUrl: config.baseUrl,
-    timeoutMs: Math.min(config.upstreamTimeoutMs, 15_000),
-  });
+  const provider = providerFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 15_000) });
   try {
     await provider.checkCredentials();
     pass("Connect issued an access token for these client credentials");

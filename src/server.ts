@@ -2,14 +2,15 @@
  * buildServer: one McpServer with the five tools, for one connection (stdio) or one request (HTTP).
  * Cheap to build: everything long-lived (provider, SQLite, caches) lives in `ServerDeps`.
  */
-import { McpServer } from "@modelcontextprotocol/server";
+import { McpServer, type ServerContext } from "@modelcontextprotocol/server";
 import type { Config } from "./config.js";
 import { ConnectRequiredError, connectRequiredResult } from "./core/connect.js";
-import { describeFailure } from "./core/errors.js";
+import type { Controls } from "./core/controls.js";
+import { conversationFrom } from "./core/conversation.js";
 import type { Identity } from "./core/identity.js";
-import { failure } from "./core/results.js";
 import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
+import type { SamplingRequester } from "./providers/llm/sampling.js";
 import { TOOLS } from "./tools/index.js";
 import { VERSION } from "./version.js";
 
@@ -17,6 +18,8 @@ export interface ServerDeps {
   config: Config;
   logger: Logger;
   services: ServicesOrReason;
+  /** Rate limits, policy, confirmations and the audit log, around every tool call. */
+  controls: Controls;
 }
 
 const INSTRUCTIONS =
@@ -33,31 +36,39 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
       cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "public" } },
     },
   );
-  const ctx = makeToolContext(identity, deps.logger, deps.services);
+  const mode = deps.config.toolMode;
   for (const tool of TOOLS) {
     server.registerTool(
       tool.name,
       {
         title: tool.title,
-        description: tool.description,
-        inputSchema: tool.inputSchema,
+        description: tool.modes?.[mode]?.description ?? tool.description,
+        inputSchema: tool.modes?.[mode]?.inputSchema ?? tool.inputSchema,
         outputSchema: tool.outputSchema,
         annotations: tool.annotations,
       },
-      async (args: unknown) => {
-        const started = Date.now();
-        try {
-          const result = await tool.handler(args as never, ctx);
-          deps.logger.debug({ tool: tool.name, ms: Date.now() - started, isError: result.isError === true }, "tool call");
-          return result;
-        } catch (err) {
+      async (args: unknown, sdk: ServerContext) => {
+        const conversation = conversationFrom({
+          meta: sdk.mcpReq._meta as Record<string, unknown> | undefined,
+          headers: sdk.http?.req?.headers,
+          sessionId: sdk.sessionId,
+        });
+        // Sampling only on 2025-era connections whose client declared it (deprecated in 2026-07-28).
+        const legacy = !sdk.mcpReq.envelope;
+        const sampling: SamplingRequester | undefined =
+          legacy && server.server.getClientCapabilities()?.sampling
+            ? async (params) => sdk.mcpReq.requestSampling(params, { timeout: deps.config.subagentTimeoutMs })
+            : undefined;
+        const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services, sampling);
+        return deps.controls.run(
+          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: sdk.http?.req?.headers.get("x-request-id") ?? undefined },
           // An app the user has not connected (or must reconnect) is an answer, not an error.
-          if (err instanceof ConnectRequiredError) return connectRequiredResult(ctx, err);
-          const view = describeFailure(err);
-          if (view.internal) deps.logger.error({ tool: tool.name, err }, "tool failed unexpectedly");
-          else deps.logger.info({ tool: tool.name, ms: Date.now() - started, reason: view.message }, "tool call refused");
-          return failure(view.message, view.detail);
-        }
+          (policy) =>
+            tool.handler(args as never, { ...ctx, policy }).catch((err: unknown) => {
+              if (err instanceof ConnectRequiredError) return connectRequiredResult(ctx, err);
+              throw err;
+            }),
+        );
       },
     );
   }

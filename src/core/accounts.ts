@@ -2,9 +2,8 @@
  * Choosing the connected account a call runs with: an explicit `account_id` (which must be one of
  * this end user's accounts; a foreign or unknown id gets the same answer, so nothing leaks), or
  * the single healthy account of the app. Several healthy accounts is an error that lists the
- * choices (unless `preferred` — an account remembered for the conversation — is one of them);
- * none, or only dead/unhealthy ones, throws ConnectRequiredError, which the server answers with a
- * Connect Link for the app.
+ * choices; none, or only dead/unhealthy ones (or a dead `account_id`), throws ConnectRequiredError,
+ * which the server answers with a Connect Link for the app.
  */
 import type { ConnectedAccount, ConnectProvider } from "../providers/provider.js";
 import { ConnectRequiredError } from "./connect.js";
@@ -17,7 +16,7 @@ export function accountSummary(a: ConnectedAccount) {
 export async function resolveAccount(
   provider: ConnectProvider,
   user: string,
-  want: { app?: string; accountId?: string; preferred?: string },
+  want: { app?: string; accountId?: string },
 ): Promise<ConnectedAccount> {
   if (want.accountId) {
     const accounts = await provider.listAccounts(user, want.app ? { app: want.app } : {});
@@ -34,8 +33,6 @@ export async function resolveAccount(
   const accounts = await provider.listAccounts(user, { app: want.app });
   const usable = accounts.filter((a) => a.healthy && !a.dead);
   if (usable.length === 1) return usable[0]!;
-  const remembered = want.preferred ? usable.find((a) => a.id === want.preferred) : undefined;
-  if (remembered) return remembered;
   if (usable.length > 1) {
     throw new ToolError(
       `This user has ${usable.length} healthy ${want.app} accounts; pass account_id to choose one: ${usable.map((a) => `${a.id} ("${a.name}")`).join(", ")}.`,

@@ -36,34 +36,57 @@ function unwrapLabel(value: unknown): unknown {
   return value;
 }
 
+/** Why `value` does not fit `prop`, or undefined when it does. */
+export function checkValue(prop: ActionProp, value: unknown): string | undefined {
+  if (prop.type === "app") return `"${prop.name}" is the ${prop.app ?? "app"} account prop: do not set it; pass account_id instead (see list_accounts)`;
+  if (!isConfigurable(prop)) return `"${prop.name}" cannot be set by the caller`;
+  if (value === null) return undefined;
+  const schema = valueSchema(prop);
+  const plain = prop.withLabel ? (Array.isArray(value) ? value.map(unwrapLabel) : unwrapLabel(value)) : value;
+  // Remote options are IDs whose JSON type Connect does not always match to the prop's (a sheet's
+  // worksheet id is a number on a string prop): accept an option value as Connect gave it.
+  const optionLike = (v: unknown) => typeof v === "number" && schema.type === "string";
+  if (prop.remoteOptions && (optionLike(plain) || (Array.isArray(plain) && schema.type === "array" && schema.items?.type === "string" && plain.every((v) => typeof v === "string" || typeof v === "number")))) {
+    return undefined;
+  }
+  if (!typeMatches(schema, plain)) {
+    return `"${prop.name}" must be ${schema.type === "array" ? `an array of ${schema.items?.type ?? "values"}` : `a ${schema.type}`}`;
+  }
+  if (schema.enum && !schema.enum.includes(plain)) return `"${prop.name}" must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`;
+  return undefined;
+}
+
+/** The value as Connect expects it: label/value pairs of `withLabel` props become `{__lv: {label, value}}`. */
+export function toConnectValue(prop: ActionProp, value: unknown): unknown {
+  if (!prop.withLabel) return value;
+  const wrap = (v: unknown) => {
+    if (v && typeof v === "object" && !Array.isArray(v) && "value" in v && !("__lv" in v)) {
+      const lv = v as { label?: unknown; value: unknown };
+      return { __lv: { label: String(lv.label ?? lv.value), value: lv.value } };
+    }
+    return v;
+  };
+  return Array.isArray(value) ? value.map(wrap) : wrap(value);
+}
+
+export function unknownPropMessage(key: string, props: ActionProp[], name: string): string {
+  const valid = props.filter(isConfigurable).map((p) => p.name);
+  return `"${name}" is not a prop of ${key} (valid: ${valid.join(", ") || "none"})`;
+}
+
+export function missingRequired(props: ActionProp[], given: Record<string, unknown>): ActionProp[] {
+  return props.filter((p) => isRequired(p) && (given[p.name] === undefined || given[p.name] === null));
+}
+
 export function validateConfiguredProps(key: string, props: ActionProp[], given: Record<string, unknown>): void {
   const byName = new Map(props.map((p) => [p.name, p]));
   const problems: string[] = [];
   for (const [name, value] of Object.entries(given)) {
     const prop = byName.get(name);
-    if (!prop) {
-      const valid = props.filter(isConfigurable).map((p) => p.name);
-      problems.push(`"${name}" is not a prop of ${key} (valid: ${valid.join(", ") || "none"})`);
-      continue;
-    }
-    if (prop.type === "app") {
-      problems.push(`"${name}" is the ${prop.app ?? "app"} account prop: do not set it; pass account_id instead (see list_accounts)`);
-      continue;
-    }
-    if (!isConfigurable(prop)) {
-      problems.push(`"${name}" cannot be set by the caller`);
-      continue;
-    }
-    const schema = valueSchema(prop);
-    const plain = prop.withLabel ? unwrapLabel(value) : value;
-    const plainItems = Array.isArray(plain) && prop.withLabel ? plain.map(unwrapLabel) : plain;
-    if (value !== null && !typeMatches(schema, plainItems)) {
-      problems.push(`"${name}" must be ${schema.type === "array" ? `an array of ${schema.items?.type ?? "values"}` : `a ${schema.type}`}`);
-    } else if (schema.enum && plainItems !== null && !schema.enum.includes(plainItems)) {
-      problems.push(`"${name}" must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`);
-    }
+    const problem = prop ? checkValue(prop, value) : unknownPropMessage(key, props, name);
+    if (problem) problems.push(problem);
   }
-  const missing = props.filter((p) => isRequired(p) && (given[p.name] === undefined || given[p.name] === null)).map((p) => p.name);
+  const missing = missingRequired(props, given).map((p) => p.name);
   if (missing.length) problems.push(`missing required prop${missing.length > 1 ? "s" : ""}: ${missing.join(", ")} (describe_action shows their schema)`);
   if (problems.length) throw new ToolError(`configured_props for ${key} are not valid: ${problems.join("; ")}.`);
 }

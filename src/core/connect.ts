@@ -21,8 +21,12 @@ import type { Services, ToolContext } from "./services.js";
 /** A cached link is handed out again only while it has at least this long to live. */
 export const REUSE_MARGIN_MS = 15 * 60_000;
 
-/** Thrown where an account is chosen (core/accounts.ts); the server turns it into a connect_required result. */
-export class ConnectRequiredError extends Error {
+/**
+ * Thrown where an account is chosen (core/accounts.ts); the server turns it into a
+ * connect_required result. A ToolError, so code that falls back when an account is unusable (a
+ * remembered account that died) keeps working.
+ */
+export class ConnectRequiredError extends ToolError {
   override name = "ConnectRequiredError";
   constructor(
     /** App slug as the caller named it (validated before a link is made). */
@@ -150,7 +154,7 @@ function needsWhat(appName: string, accounts: ConnectedAccount[]): string {
 }
 
 /** The server's answer to a ConnectRequiredError: the connect_required result, or a plain failure. */
-export async function connectRequiredResult(ctx: ToolContext, err: ConnectRequiredError): Promise<ToolResult> {
+export async function connectRequiredResult(ctx: Pick<ToolContext, "services" | "identity" | "logger">, err: ConnectRequiredError): Promise<ToolResult> {
   try {
     return await connectRequired(ctx.services(), requireEndUser(ctx.identity), err.app, err.accounts);
   } catch (e) {

@@ -27,7 +27,7 @@
  * Action runs: any configured string value "__fail__" yields HTTP 200 with an
  * `os` error entry ("Emulated component failure").
  *
- * Proxy magic target paths (any host): /__emulator/status/<code>,
+ * Proxy magic target paths (any host): /__emulator/status/<code> (429 carries Retry-After: 7),
  * /__emulator/text, /__emulator/binary, /__emulator/large/<bytes>,
  * /__emulator/delay/<ms> (>30000 → 504 after 30 s), /__emulator/empty (204).
  * Anything else is echoed back as JSON {method, url, query, headers, body,

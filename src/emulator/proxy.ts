@@ -119,6 +119,7 @@ export async function handleProxy(state: EnvState, req: ProxyRequest, res: Serve
       res.writeHead(code);
       res.end();
     } else {
+      if (code === 429) res.setHeader("retry-after", "7");
       sendJson(res, code, { error: `emulated ${code}` });
     }
   } else if (path === "/__emulator/text") {

@@ -37,6 +37,35 @@ const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: "configuration handles and conversation defaults",
+    sql: `
+      CREATE TABLE configurations (
+        id TEXT PRIMARY KEY,              -- server-minted, unguessable handle
+        external_user_id TEXT NOT NULL,   -- the only end user who may use it
+        conversation_id TEXT,             -- set when the client named a conversation
+        action_key TEXT NOT NULL,
+        action_version TEXT NOT NULL,
+        configured_props TEXT NOT NULL,   -- JSON: prop name -> value, app props included
+        props TEXT NOT NULL,              -- JSON: the prop list in force (after reloads)
+        dynamic_props_id TEXT,
+        status TEXT NOT NULL CHECK (status IN ('open', 'running', 'done')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX configurations_expires_at ON configurations (expires_at);
+      CREATE TABLE conversation_defaults (
+        external_user_id TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        name TEXT NOT NULL,               -- e.g. "account:github"
+        value TEXT NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (external_user_id, conversation_id, name)
+      );
+    `,
+  },
+  {
     version: 3,
     name: "catalog sync state, action app column, connect links",
     sql: `
@@ -62,6 +91,42 @@ const MIGRATIONS: readonly Migration[] = [
         options TEXT NOT NULL,          -- redirect/webhook settings the token was made with
         known_accounts TEXT NOT NULL,   -- JSON ids of the app's accounts when it was made
         PRIMARY KEY (scope, external_user_id, app)
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: "audit log, confirmation tokens, meta",
+    sql: `
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,            -- epoch ms when the call started
+        request_id TEXT,                -- the HTTP request id (x-request-id), null on stdio
+        user TEXT,                      -- external_user_id; null when none is configured
+        credential TEXT NOT NULL,       -- api-key:<id> | jwt | http-token | http-loopback | stdio-config
+        tool TEXT NOT NULL,
+        app TEXT,
+        action TEXT,
+        method TEXT,
+        host TEXT,
+        account_id TEXT,
+        outcome TEXT NOT NULL,          -- ok | needs_input | connect_required | error | refused | rate_limited
+        rule TEXT,                      -- the policy rule that refused, or the error kind
+        duration_ms INTEGER NOT NULL,
+        upstream_status INTEGER
+      );
+      CREATE INDEX audit_log_at ON audit_log (at);
+      CREATE INDEX audit_log_user_at ON audit_log (user, at);
+      CREATE TABLE confirmations (
+        token_hash TEXT PRIMARY KEY,    -- SHA-256 of the token; the token itself is never stored
+        user TEXT NOT NULL,
+        call_hash TEXT NOT NULL,        -- SHA-256 of the exact call it confirms
+        expires_at INTEGER NOT NULL,    -- epoch ms
+        used_at INTEGER
+      );
+      CREATE TABLE meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
       );
     `,
   },

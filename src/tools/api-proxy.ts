@@ -5,7 +5,7 @@ import { requireEndUser } from "../core/identity.js";
 import { capJson, type ToolResult } from "../core/results.js";
 import { checkProxyUrl } from "../core/url-guard.js";
 import type { ConnectedAccount, ProxyResponse } from "../providers/provider.js";
-import { defineTool, stringMap } from "./define-tool.js";
+import { defineTool, OUTCOME, stringMap } from "./define-tool.js";
 
 /** Request bodies above this are refused before anything is sent. */
 const MAX_REQUEST_BODY_BYTES = 1_048_576;
@@ -40,13 +40,21 @@ function decodeBody(res: ProxyResponse): { body: unknown; encoding: "json" | "te
   return { body: bytes.subarray(0, MAX_BINARY_BYTES).toString("base64"), encoding: "base64", truncated };
 }
 
+/** An upstream 429's Retry-After (seconds or HTTP date), or 60 s when it gives none. */
+function retryAfterSeconds(headers: Record<string, string>): number {
+  const raw = Object.entries(headers).find(([h]) => h.toLowerCase() === "retry-after")?.[1];
+  const secs = raw === undefined ? NaN : /^\d+$/.test(raw.trim()) ? Number(raw) : (Date.parse(raw) - Date.now()) / 1000;
+  return Number.isFinite(secs) ? Math.max(1, Math.ceil(secs)) : 60;
+}
+
 function allowsRelativeUrl(account: ConnectedAccount): boolean {
   return account.app.customFieldNames.some((f) => PER_ACCOUNT_DOMAIN_FIELD.test(f));
 }
 
-// outcome "ok", or "connect_required" (then `connect` and `message` instead of the response fields).
+// status/headers/body_encoding are absent on a needs_input (confirmation) preview and on
+// connect_required (then `connect` and `message` instead).
 const outputSchema = z.looseObject({
-  outcome: z.enum(["ok", "connect_required"]),
+  outcome: OUTCOME,
   status: z.number().optional(),
   headers: stringMap(z.string()).optional(),
   body: z.unknown().optional(),
@@ -66,6 +74,7 @@ export const apiProxy = defineTool({
     query: stringMap(z.union([z.string(), z.number(), z.boolean()])).optional(),
     headers: stringMap(z.string()).optional(),
     body: stringMap(z.unknown()).optional().describe("JSON object"),
+    confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
   }),
   outputSchema,
   title: "Call an app's API",
@@ -96,6 +105,8 @@ export const apiProxy = defineTool({
       );
     }
 
+    const held = ctx.policy.proxy({ app: account.app.slug, accountId: account.id, method: args.method, url: check.url, host: check.relative ? account.app.slug : check.host, headers, body: args.body });
+    if (held) return held;
     ctx.logger.debug({ method: args.method, host: check.relative ? account.app.slug : check.host, account: account.id }, "api_proxy");
     const res = await provider.proxy(user, { accountId: account.id, method: args.method, url: check.url, headers, body: args.body });
     const { body, encoding, truncated } = decodeBody(res);
@@ -113,8 +124,9 @@ export const apiProxy = defineTool({
     const text = JSON.stringify(structured);
     if (res.status >= 200 && res.status < 400) return { content: [{ type: "text", text }], structuredContent: structured };
     const excerpt = typeof body === "string" ? body.slice(0, 500) : JSON.stringify(body)?.slice(0, 500);
+    const limited = res.status === 429 ? `; rate limited upstream, retry after ${retryAfterSeconds(res.headers)} s` : "";
     const result: ToolResult = {
-      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
+      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${limited}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
       structuredContent: structured,
       isError: true,
     };

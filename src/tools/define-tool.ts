@@ -4,6 +4,7 @@
  * these objects unchanged; read-only status is derived from `annotations.readOnlyHint`.
  */
 import { z as zod, type z } from "zod";
+import type { ToolMode } from "../config.js";
 import type { ToolContext } from "../core/services.js";
 import type { ToolResult } from "../core/results.js";
 
@@ -18,7 +19,10 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   name: string;
   title: string;
   description: string;
+  /** Arguments in full-config mode (the default). */
   inputSchema: Input;
+  /** What differs in another mode: tools-only leaves full-config's extra arguments out, sub-agent adds its own. */
+  modes?: Partial<Record<ToolMode, { inputSchema?: z.ZodObject; description?: string }>>;
   outputSchema: Output;
   annotations: ToolAnnotations;
   handler(args: z.infer<Input>, ctx: ToolContext): Promise<ToolResult>;
@@ -28,6 +32,9 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
 export function stringMap<T extends z.ZodType>(values: T) {
   return zod.object({}).catchall(values);
 }
+
+/** Every `outcome` a result may carry (design.md): ok, or not an error but not done yet. */
+export const OUTCOME = zod.enum(["ok", "needs_input", "connect_required"]);
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   tool: ToolDefinition<Input, Output>,

@@ -26,7 +26,7 @@ export const listAccounts = defineTool({
   name: "list_accounts",
   description:
     "List the user's connected accounts (id, app slug, name, health, error). Call first to see what you can act on. " +
-    "With app and no usable account, returns outcome connect_required and a link for the user to connect it.",
+    "With app and no usable account: outcome connect_required, with a link for the user.",
   inputSchema: z.strictObject({
     app: z.string().optional().describe('App slug, e.g. "slack"'),
   }),

@@ -9,18 +9,18 @@ const DEFAULT_LIMIT = 10;
 export const listActions = defineTool({
   name: "list_actions",
   description:
-    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, ranked by relevance to query, optionally within one app; next_cursor pages. " +
-    "Without app, also returns matching apps and whether the user connected them.",
+    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, best match for query first, optionally within one app. " +
+    "Without app, also returns matching apps (connected or not).",
   inputSchema: z.strictObject({
     app: z.string().optional(),
-    query: z.string().max(200).optional().describe('What to do, e.g. "post a message to a channel"'),
+    query: z.string().max(200).optional(),
     limit: z.number().int().min(1).max(50).optional().describe(`Default ${DEFAULT_LIMIT}`),
     cursor: z.string().optional(),
   }),
   outputSchema: z.looseObject({
     outcome: z.literal("ok"),
+    // Also `apps: [{slug, name, connected}]` without app (left out of the schema to keep tools/list small).
     actions: z.array(z.looseObject({ key: z.string(), name: z.string(), description: z.string() })),
-    apps: z.array(z.looseObject({ slug: z.string(), name: z.string() })).optional(),
   }),
   title: "Find actions",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

@@ -1,24 +1,223 @@
 import { z } from "zod";
 import { resolveAccount } from "../core/accounts.js";
-import { validateConfiguredProps } from "../core/configured-props.js";
+import { Configurator, outcomeUnknown } from "../core/configuration.js";
+import { runSubAgent } from "../core/subagent.js";
+import { chooseModel } from "../core/subagent-model.js";
+import { toConnectValue, validateConfiguredProps } from "../core/configured-props.js";
 import { connectErrorMessage, ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
 import { propsToJsonSchema } from "../core/props-schema.js";
-import { capJson, success } from "../core/results.js";
-import type { Services } from "../core/services.js";
-import type { ActionDefinition, ActionProp, ConnectedAccount, Observation } from "../providers/provider.js";
-import { defineTool, stringMap } from "./define-tool.js";
+import { capJson, success, type ToolResult } from "../core/results.js";
+import type { Services, ToolContext } from "../core/services.js";
+import type { ActionDefinition, ActionProp, ConnectedAccount, RunActionOutput } from "../providers/provider.js";
+import type { Configuration } from "../store/configurations.js";
+import { defineTool, OUTCOME, stringMap } from "./define-tool.js";
 
 /** Cap on the serialized return value handed back to the caller. */
 const MAX_RESULT_CHARS = 100_000;
 
+const toolsOnlyInput = z.strictObject({
+  action: z.string().max(200),
+  configured_props: stringMap(z.unknown()).optional(),
+  account_id: z.string().optional().describe("From list_accounts"),
+  confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
+});
+
+const fullConfigInput = toolsOnlyInput.extend({
+  action: z.string().max(200).optional(),
+  configuration_id: z.string().max(100).optional(),
+});
+
+const BASE_DESCRIPTION =
+  "Run an action with configured_props matching describe_action's schema, as the user's connected account. " +
+  "Runs once, never retried. Returns its summary, return value (result) and exports.";
+
+const subAgentInput = fullConfigInput.extend({
+  instruction: z.string().max(4000).optional().describe("What to do, in plain language"),
+  app: z.string().optional().describe("Limit to this app slug"),
+});
+
+const SUB_AGENT_DESCRIPTION =
+  "Do something in the user's apps from a plain-language instruction: the server's model finds the action, looks up IDs, fills the props and runs it once. " +
+  'If it needs more, the result is outcome "needs_input" with a question and a configuration_id to continue. Without instruction, works as in full-config.';
+
+export const runAction = defineTool({
+  name: "run_action",
+  title: "Run an action",
+  description: `${BASE_DESCRIPTION} Pass configuration_id to continue one; missing props give outcome "needs_input".`,
+  modes: {
+    "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION },
+    "sub-agent": { inputSchema: subAgentInput, description: SUB_AGENT_DESCRIPTION },
+  },
+  inputSchema: fullConfigInput,
+  outputSchema: z.looseObject({
+    outcome: OUTCOME,
+    summary: z.string().optional(),
+    result: z.unknown().optional(),
+    exports: stringMap(z.unknown()).optional(),
+  }),
+  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
+  async handler(args, ctx): Promise<ToolResult> {
+    const withInstruction = args as z.infer<typeof subAgentInput>;
+    if (withInstruction.instruction !== undefined) {
+      if (ctx.mode !== "sub-agent") throw new ToolError("instruction is only accepted in sub-agent mode; pass action and configured_props.");
+      return runWithSubAgent(withInstruction as z.infer<typeof subAgentInput> & { instruction: string }, ctx);
+    }
+    if (ctx.mode !== "tools-only") return runConfigured(args, ctx);
+    if (!args.action) throw new ToolError("action is required.");
+    return runOneShot({ ...args, action: args.action }, ctx);
+  },
+});
+
+/** The run's result, or a ToolError for an action that reported failure in `os[]`. */
+function runResult(key: string, output: RunActionOutput, extra: Record<string, unknown> = {}): ToolResult {
+  const failed = output.observations.find((o) => o.k === "error");
+  if (failed) {
+    const reason = [failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error";
+    throw new ToolError(`${key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.`);
+  }
+  const { $summary, ...exports } = output.exports;
+  const result = capJson(output.ret, MAX_RESULT_CHARS);
+  return success({
+    outcome: "ok",
+    ...(typeof $summary === "string" ? { summary: $summary } : {}),
+    result: result.value ?? null,
+    exports,
+    ...(result.truncated ? { truncated: true } : {}),
+    ...extra,
+  });
+}
+
+/** A run whose outcome is unknown (timeout, dropped connection, 5xx) must not look like "it did not happen". */
+async function guardUnknownOutcome<T>(key: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (outcomeUnknown(err)) {
+      throw new ToolError(`${key} may or may not have run: ${(err as Error).message} It was not retried; check in the app before running it again.`);
+    }
+    throw err;
+  }
+}
+
+/* ---------- sub-agent: a server-side model configures and runs ---------- */
+
+async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instruction: string }, ctx: ToolContext): Promise<ToolResult> {
+  const services = ctx.services();
+  const user = requireEndUser(ctx.identity);
+  if (!args.instruction.trim()) throw new ToolError("instruction is empty: say what to do, in plain language.");
+  const model = await chooseModel(services.config, ctx.sampling);
+  const configurator = Configurator.forCall(services, user, ctx.conversation);
+  const outcome = await guardUnknownOutcome(args.action ?? "the action", () =>
+    runSubAgent(
+      { instruction: args.instruction, action: args.action, app: args.app, configurationId: args.configuration_id, configuredProps: args.configured_props, accountId: args.account_id },
+      {
+        services,
+        configurator,
+        user,
+        model,
+        maxSteps: services.config.subagentMaxSteps,
+        timeoutMs: services.config.subagentTimeoutMs,
+        beforeRun: async (cfg) => ctx.policy.action(policyCall(await services.catalog.getAction(cfg.actionKey), cfg)),
+      },
+    ),
+  );
+  const cfg = outcome.cfg;
+  const report = {
+    action: cfg?.actionKey ?? null,
+    configured_props: cfg ? callerView(cfg) : {},
+    ...outcome.stats,
+  };
+  ctx.logger.info({ action: report.action, outcome: outcome.kind, model_calls: report.model_calls, input_tokens: report.input_tokens, output_tokens: report.output_tokens, ms: report.wall_ms }, "sub-agent");
+  const handle = cfg ? { configuration_id: cfg.id } : {};
+  if (outcome.kind === "ran") {
+    const failed = outcome.output.observations.find((o) => o.k === "error");
+    if (failed) {
+      const reason = [failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error";
+      return failureWith(`${outcome.cfg.actionKey} failed: ${reason}. It ran once and was not retried.`, { ...handle, subagent: report });
+    }
+    return runResult(outcome.cfg.actionKey, outcome.output, { ...handle, subagent: report });
+  }
+  if (outcome.kind === "held") {
+    // Policy wants the user's confirmation first: the preview, plus the handle to confirm with.
+    const structured = { ...(outcome.preview.structuredContent ?? {}), ...handle, subagent: report };
+    return { ...outcome.preview, structuredContent: structured };
+  }
+  if (outcome.kind === "needs_input") {
+    return success({ outcome: "needs_input", question: outcome.question, ...handle, ...(outcome.missing.length ? { missing: outcome.missing } : {}), subagent: report });
+  }
+  const next = cfg ? ` Continue with configuration_id ${cfg.id} (describe_action shows what is set), or rephrase the instruction.` : " Rephrase the instruction, or name the action.";
+  return failureWith(`The sub-agent could not finish: ${outcome.reason}.${next}`, { ...handle, subagent: report });
+}
+
+/** What the policy sees of a configured run: the action, its accounts and the caller's values. */
+function policyCall(action: ActionDefinition, cfg: Configuration) {
+  const accountIds: string[] = [];
+  const configuredProps: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(cfg.configuredProps)) {
+    const id = (value as { authProvisionId?: unknown } | null)?.authProvisionId;
+    if (typeof id === "string") accountIds.push(id);
+    else configuredProps[name] = value;
+  }
+  return { action, accountIds, configuredProps };
+}
+
+/** A policy preview for a configuration: the handle travels with it, so the confirmation can name it. */
+function withHandle(result: ToolResult, id: string): ToolResult {
+  return result.structuredContent ? { ...result, structuredContent: { ...result.structuredContent, configuration_id: id } } : result;
+}
+
+/** The configured values a caller may see: app props shown as the account ids they use. */
+function callerView(cfg: Configuration): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(cfg.configuredProps).map(([k, v]) => {
+      const id = (v as { authProvisionId?: unknown } | null)?.authProvisionId;
+      return [k, typeof id === "string" ? { account_id: id } : v];
+    }),
+  );
+}
+
+/** An isError result that still carries structured detail (the sub-agent's report). */
+function failureWith(message: string, structured: Record<string, unknown>): ToolResult {
+  return { content: [{ type: "text", text: `${message}\n${JSON.stringify(structured)}` }], structuredContent: structured, isError: true };
+}
+
+/* ---------- full-config: configuration handles ---------- */
+
+async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolContext): Promise<ToolResult> {
+  const services = ctx.services();
+  const user = requireEndUser(ctx.identity);
+  const configurator = Configurator.forCall(services, user, ctx.conversation);
+  let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id });
+  const action = await services.catalog.getAction(cfg.actionKey);
+  ctx.policy.checkAction(action);
+  if (args.configured_props && Object.keys(args.configured_props).length) ({ cfg } = await configurator.apply(cfg, args.configured_props));
+
+  const missing = configurator.missing(cfg);
+  if (missing.length) {
+    return success({
+      outcome: "needs_input",
+      configuration_id: cfg.id,
+      action: cfg.actionKey,
+      missing,
+      message: `Set ${missing.map((m) => m.name).join(", ")} and call run_action again with this configuration_id` +
+        (missing.some((m) => m.has_options) ? "; describe_action with prop lists the valid options." : "."),
+    });
+  }
+  cfg = await configurator.ensureAccounts(cfg);
+  const held = ctx.policy.action(policyCall(action, cfg));
+  if (held) return withHandle(held, cfg.id);
+  const started = Date.now();
+  const ready = cfg;
+  const output = await guardUnknownOutcome(cfg.actionKey, () => configurator.run(ready));
+  ctx.logger.info({ action: cfg.actionKey, ms: Date.now() - started, configuration: cfg.id }, "action ran");
+  return runResult(cfg.actionKey, output, { configuration_id: cfg.id });
+}
+
+/* ---------- tools-only: one shot, stateless ---------- */
+
 /** The app-prop values (`{authProvisionId}`), keyed by prop name, for this user's chosen accounts. */
-async function fillAppProps(
-  services: Services,
-  user: string,
-  action: ActionDefinition,
-  accountId: string | undefined,
-): Promise<{ values: Record<string, { authProvisionId: string }>; accounts: ConnectedAccount[] }> {
+async function fillAppProps(services: Services, user: string, action: ActionDefinition, accountId: string | undefined) {
   const { appProps } = propsToJsonSchema(action.props);
   if (accountId && appProps.length === 0) throw new ToolError(`${action.key} uses no app account; omit account_id.`);
   const chosen = accountId ? await resolveAccount(services.provider, user, { accountId }) : undefined;
@@ -35,73 +234,41 @@ async function fillAppProps(
   return { values, accounts };
 }
 
-function firstError(observations: Observation[]): Observation | undefined {
-  return observations.find((o) => o.k === "error");
-}
+async function runOneShot(args: z.infer<typeof toolsOnlyInput>, ctx: ToolContext): Promise<ToolResult> {
+  const services = ctx.services();
+  const user = requireEndUser(ctx.identity);
+  const action = await services.catalog.getAction(args.action);
+  ctx.policy.checkAction(action);
+  const given = args.configured_props ?? {};
+  const app = await fillAppProps(services, user, action, args.account_id);
 
-export const runAction = defineTool({
-  name: "run_action",
-  description:
-    "Run an action with configured_props matching describe_action's schema, as the user's connected account. " +
-    "Runs once, never retried. Returns its summary, return value (result) and exports.",
-  inputSchema: z.strictObject({
-    action: z.string().max(200),
-    configured_props: stringMap(z.unknown()).optional(),
-    account_id: z.string().optional().describe("From list_accounts"),
-  }),
-  outputSchema: z.looseObject({
-    outcome: z.enum(["ok", "connect_required"]),
-    summary: z.string().optional(),
-    result: z.unknown().optional(),
-    exports: stringMap(z.unknown()).optional(),
-  }),
-  title: "Run an action",
-  annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  async handler(args, ctx) {
-    const services = ctx.services();
-    const user = requireEndUser(ctx.identity);
-    const action = await services.catalog.getAction(args.action);
-    const given = args.configured_props ?? {};
-    const app = await fillAppProps(services, user, action, args.account_id);
-
-    let props: ActionProp[] = action.props;
-    let dynamicPropsId: string | undefined;
-    if (propsToJsonSchema(action.props).hasDynamicProps) {
-      // Dynamic props only exist after a reload with the values that drive them: do it server-side,
-      // so a caller that already knows every value can run in one call.
-      const reloaded = await services.provider.reloadProps(user, {
-        key: action.key,
-        version: action.version,
-        configuredProps: { ...given, ...app.values },
-      });
-      if (reloaded.errors.length) throw new ToolError(`Connect could not load the props of ${action.key}: ${connectErrorMessage(reloaded.errors[0]!)}`);
-      if (reloaded.props.length) props = reloaded.props;
-      dynamicPropsId = reloaded.dynamicPropsId;
-    }
+  let props: ActionProp[] = action.props;
+  let dynamicPropsId: string | undefined;
+  if (propsToJsonSchema(action.props).hasDynamicProps) {
+    // Dynamic props only exist after a reload with the values that drive them: do it server-side,
+    // so a caller that already knows every value can run in one call.
+    const reloaded = await services.provider.reloadProps(user, { key: action.key, version: action.version, configuredProps: { ...given, ...app.values } });
+    if (reloaded.errors.length) throw new ToolError(`Connect could not load the props of ${action.key}: ${connectErrorMessage(reloaded.errors[0]!)}`);
+    if (reloaded.props.length) props = reloaded.props;
+    dynamicPropsId = reloaded.dynamicPropsId;
+  }
+  try {
     validateConfiguredProps(action.key, props, given);
-
-    const started = Date.now();
-    const output = await services.provider.runAction(user, {
-      key: action.key,
-      version: action.version,
-      configuredProps: { ...given, ...app.values },
-      dynamicPropsId,
-    });
-    ctx.logger.info({ action: action.key, ms: Date.now() - started, accounts: app.accounts.map((a) => a.id) }, "action ran");
-    const failed = firstError(output.observations);
-    if (failed) {
-      const reason = [failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error";
-      throw new ToolError(`${action.key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.`);
+  } catch (err) {
+    if (err instanceof ToolError && dynamicPropsId) {
+      throw new ToolError(`${err.message} ${action.key} has dynamic props (listed above after reloading with your values); give them all in one call, or use full-config mode to configure step by step.`);
     }
-    const { $summary, ...exports } = output.exports;
-    const result = capJson(output.ret, MAX_RESULT_CHARS);
-    return success({
-      outcome: "ok",
-      ...(typeof $summary === "string" ? { summary: $summary } : {}),
-      result: result.value ?? null,
-      exports,
-      ...(result.truncated ? { truncated: true } : {}),
-    });
-  },
-});
+    throw err;
+  }
+  const held = ctx.policy.action({ action, accountIds: app.accounts.map((a) => a.id), configuredProps: given });
+  if (held) return held;
+  const byName = new Map(props.map((p) => [p.name, p]));
+  const configuredProps = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, toConnectValue(byName.get(name)!, value)]));
 
+  const started = Date.now();
+  const output = await guardUnknownOutcome(action.key, () =>
+    services.provider.runAction(user, { key: action.key, version: action.version, configuredProps: { ...configuredProps, ...app.values }, dynamicPropsId }),
+  );
+  ctx.logger.info({ action: action.key, ms: Date.now() - started, accounts: app.accounts.map((a) => a.id) }, "action ran");
+  return runResult(action.key, output);
+}

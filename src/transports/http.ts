@@ -3,17 +3,24 @@
  * - 2026-07-28 (modern): stateless, one server instance per request (`createMcpHandler`);
  * - 2025-era (legacy): `initialize` opens a session (Mcp-Session-Id) served by its own transport;
  *   session-less legacy POSTs get the SDK's stateless legacy fallback.
- * Cross-call state never lives in a session; sessions only exist because legacy clients expect them.
+ * Cross-call state never lives in a session; sessions only exist because legacy clients expect them,
+ * and a session can only be used by the credential principal that opened it.
  *
- * In front of both: Host/Origin checks (DNS rebinding), a body-size limit, and authentication →
- * identity (core/identity.ts). `GET /healthz` answers without authentication.
+ * In front of both: CORS (configured browser origins), Host/Origin checks (DNS rebinding), a
+ * body-size limit, and authentication → identity (core/identity.ts): failures answer 401 with a
+ * `WWW-Authenticate: Bearer` challenge (pointing at the OAuth protected-resource metadata when JWTs
+ * are configured). `GET /healthz` (alive) and `GET /readyz` (Connect reachable) need no credential.
+ * Every request gets an id (`x-request-id`, echoed back) and one structured log line.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { toNodeHandler } from "@modelcontextprotocol/node";
 import {
+  bearerAuthChallengeResponse,
+  buildOAuthProtectedResourceMetadata,
   createMcpHandler,
+  getOAuthProtectedResourceMetadataUrl,
   hostHeaderValidationResponse,
   isInitializeRequest,
   isLegacyRequest,
@@ -21,12 +28,16 @@ import {
   localhostAllowedHostnames,
   localhostAllowedOrigins,
   originValidationResponse,
+  verifyBearerToken,
   WebStandardStreamableHTTPServerTransport,
   type AuthInfo as SdkAuthInfo,
   type McpHandlerRequestOptions,
+  type OAuthMetadata,
+  type OAuthProtectedResourceMetadata,
 } from "@modelcontextprotocol/server";
-import { ConfigError, isLoopbackHost } from "../config.js";
-import { authenticateHttp, identityFromAuth, type AuthInfo } from "../core/identity.js";
+import { ConfigError, httpAuthConfigured, isLoopbackHost, type Config } from "../config.js";
+import { describeFailure } from "../core/errors.js";
+import { createTokenVerifier, credentialLabel, identityFromAuth, type AuthInfo } from "../core/identity.js";
 import { buildServer, type ServerDeps } from "../server.js";
 import { VERSION } from "../version.js";
 
@@ -35,6 +46,14 @@ const MCP_PATH = "/mcp";
 const SESSION_IDLE_MS = 30 * 60_000;
 const MAX_SESSIONS = 1000;
 const DRAIN_MS = 10_000;
+/** A /readyz answer is reused this long, so probes cannot hammer Connect's token endpoint. */
+const READY_CACHE_MS = 10_000;
+const PRM_PATH = "/.well-known/oauth-protected-resource";
+/** Headers a browser MCP client sends (and must be allowed to), and the ones it must be able to read. */
+const CORS_ALLOW_HEADERS =
+  "Authorization, Content-Type, Accept, Mcp-Method, Mcp-Name, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, X-Conversation-Id, X-Request-Id";
+const CORS_EXPOSE_HEADERS = "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, X-Request-Id";
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface RunningHttpServer {
   url: string;
@@ -56,13 +75,38 @@ function rpcError(status: number, code: number, message: string): Response {
   return jsonResponse(status, { jsonrpc: "2.0", error: { code, message }, id: null });
 }
 
+/** The authorization servers to advertise: configured ones, else the JWT issuer when it is a URL. */
+function authorizationServers(config: Config): string[] {
+  if (!config.jwtJwksUrl && !config.jwtSecret) return [];
+  if (config.authorizationServers.length) return config.authorizationServers;
+  return config.jwtIssuer && /^https?:\/\//.test(config.jwtIssuer) ? [config.jwtIssuer] : [];
+}
+
+/** RFC 9728 metadata for `resource`, built (and each issuer URL checked) by the MCP SDK. */
+function protectedResourceMetadata(servers: string[], resource: URL): OAuthProtectedResourceMetadata {
+  const docs = servers.map((issuer) => {
+    try {
+      return buildOAuthProtectedResourceMetadata({ oauthMetadata: { issuer } as OAuthMetadata, resourceServerUrl: resource, resourceName: "connect-mcp" });
+    } catch (err) {
+      throw new ConfigError(`authorization server ${issuer} cannot be advertised: ${(err as Error).message} (CONNECT_MCP_AUTHORIZATION_SERVERS / CONNECT_MCP_JWT_ISSUER)`);
+    }
+  });
+  return { ...docs[0]!, authorization_servers: servers, bearer_methods_supported: ["header"] };
+}
+
 export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServer> {
-  const { config, logger } = deps;
-  if (!isLoopbackHost(config.host) && !config.httpToken) {
+  const { config, logger, controls } = deps;
+  if (!isLoopbackHost(config.host) && !httpAuthConfigured(config)) {
     throw new ConfigError(
-      `refusing to listen on ${config.host} without authentication: set CONNECT_MCP_HTTP_TOKEN (a random secret of 16+ characters), or bind 127.0.0.1.`,
+      `refusing to listen on ${config.host} without authentication: set CONNECT_MCP_HTTP_TOKEN (a random secret of 16+ characters), configure apiKeys or CONNECT_MCP_JWT_*, or bind 127.0.0.1.`,
     );
   }
+  const verifier = createTokenVerifier(config, (reason) => logger.warn({ reason }, "could not fetch the JWT signing keys (CONNECT_MCP_JWT_JWKS_URL)"));
+  const sdkVerifier = { verifyAccessToken: (token: string) => verifier.verifyAccessToken(token) as Promise<SdkAuthInfo> };
+  const asServers = authorizationServers(config);
+  if (asServers.length) protectedResourceMetadata(asServers, new URL(config.publicUrl ?? "http://127.0.0.1/mcp")); // fail fast on a bad issuer
+  let prm: OAuthProtectedResourceMetadata | undefined;
+  let resourceMetadataUrl: string | undefined;
   const maxRequestBodySize = config.maxBodyBytes;
   const factory = (c: { authInfo?: SdkAuthInfo }) => buildServer(deps, identityFromAuth(config, c.authInfo as AuthInfo | undefined));
   const modern = createMcpHandler(factory, {
@@ -76,7 +120,24 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
   // Host names accepted: loopback names on a loopback bind, plus configured ones. On a public bind
   // with none configured, the bearer token (required there) is what protects against rebinding.
   const allowedHosts = [...(isLoopbackHost(config.host) ? localhostAllowedHostnames() : []), ...config.allowedHosts];
-  const allowedOrigins = [...localhostAllowedOrigins(), ...config.allowedOrigins];
+  const corsAny = config.corsOrigins.includes("*");
+  const corsOrigins = new Set(config.corsOrigins.filter((o) => o !== "*").map((o) => new URL(o).origin));
+  const allowedOrigins = [...localhostAllowedOrigins(), ...config.allowedOrigins, ...[...corsOrigins].map((o) => new URL(o).hostname)];
+
+  let ready: { at: number; body: { ready: boolean; reason?: string } } | undefined;
+  let readyInflight: Promise<{ ready: boolean; reason?: string }> | undefined;
+  async function readiness(): Promise<Response> {
+    const services = deps.services;
+    if (!services.ok) return jsonResponse(503, { ready: false, reason: services.reason });
+    if (!ready || Date.now() - ready.at > READY_CACHE_MS) {
+      readyInflight ??= services.services.provider
+        .checkCredentials()
+        .then(() => ({ ready: true }), (err: unknown) => ({ ready: false, reason: describeFailure(err).message }))
+        .finally(() => (readyInflight = undefined));
+      ready = { at: Date.now(), body: await readyInflight };
+    }
+    return jsonResponse(ready.body.ready ? 200 : 503, ready.body);
+  }
 
   async function legacy(request: Request, options: McpHandlerRequestOptions, clientId: string): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
@@ -134,37 +195,72 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
-    const path = (req.url ?? "/").split("?")[0];
-    res.on("finish", () => logger.debug({ method: req.method, path, status: res.statusCode, ms: Date.now() - started }, "http"));
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const given = req.headers["x-request-id"];
+    const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+    req.headers["x-request-id"] = requestId; // tool calls read it from the request for the audit log
+    res.setHeader("x-request-id", requestId);
+    const who: { user?: string; credential?: string } = {};
+    res.on("finish", () =>
+      logger.info({ req_id: requestId, method: req.method, path, status: res.statusCode, ms: Date.now() - started, ...who }, "http request"),
+    );
     const send = async (response: Response) => {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     };
     const probe = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-      method: "GET",
+      method: req.method === "OPTIONS" ? "OPTIONS" : "GET",
       headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v] as [string, string]])),
     });
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       return send(jsonResponse(200, { ok: true, name: "connect-mcp", version: VERSION }));
     }
-    if (path !== MCP_PATH) return send(jsonResponse(404, { error: `not found; the MCP endpoint is ${MCP_PATH}` }));
-    const rejected =
-      (allowedHosts.length ? hostHeaderValidationResponse(probe, allowedHosts) : undefined) ?? originValidationResponse(probe, allowedOrigins);
-    if (rejected) {
-      logger.info({ host: req.headers.host, origin: req.headers.origin }, "refused request: Host/Origin not allowed");
-      return send(rejected);
+    if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) return send(await readiness());
+    if (prm && (path === PRM_PATH || path.startsWith(`${PRM_PATH}/`))) {
+      if (req.method === "OPTIONS") return send(new Response(null, { status: 204, headers: { "access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD, OPTIONS" } }));
+      if (req.method !== "GET" && req.method !== "HEAD") return send(jsonResponse(405, { error: "method not allowed" }, { allow: "GET, HEAD, OPTIONS" }));
+      return send(jsonResponse(200, prm, { "access-control-allow-origin": "*" }));
     }
-    const auth = authenticateHttp(config, req.headers.authorization);
-    if (!auth.ok) {
+    if (path !== MCP_PATH) return send(jsonResponse(404, { error: `not found; the MCP endpoint is ${MCP_PATH}` }));
+
+    // CORS for configured browser origins: preflights answer here, before authentication.
+    const origin = req.headers.origin;
+    const corsOk = origin !== undefined && (corsAny || corsOrigins.has(origin));
+    if (corsOk) {
+      res.setHeader("access-control-allow-origin", corsAny ? "*" : origin);
+      res.setHeader("access-control-expose-headers", CORS_EXPOSE_HEADERS);
+      res.setHeader("vary", "Origin");
+    }
+    if (req.method === "OPTIONS") {
+      if (!corsOk) return send(jsonResponse(403, { error: "CORS: this origin is not allowed (CONNECT_MCP_CORS_ORIGINS)" }));
       return send(
-        jsonResponse(
-          401,
-          { jsonrpc: "2.0", error: { code: -32001, message: `Unauthorized: ${auth.reason}` }, id: null },
-          { "www-authenticate": `Bearer realm="connect-mcp", error="invalid_token", error_description="${auth.reason}"` },
-        ),
+        new Response(null, {
+          status: 204,
+          headers: { "access-control-allow-methods": "GET, POST, DELETE, OPTIONS", "access-control-allow-headers": CORS_ALLOW_HEADERS, "access-control-max-age": "600" },
+        }),
       );
     }
-    (req as IncomingMessage & { auth?: SdkAuthInfo }).auth = auth.authInfo as SdkAuthInfo;
+    const rejected =
+      (allowedHosts.length ? hostHeaderValidationResponse(probe, allowedHosts) : undefined) ??
+      (corsAny ? undefined : originValidationResponse(probe, allowedOrigins));
+    if (rejected) {
+      logger.info({ req_id: requestId, host: req.headers.host, origin: req.headers.origin }, "refused request: Host/Origin not allowed");
+      return send(rejected);
+    }
+    let authInfo: AuthInfo;
+    if (verifier.required) {
+      try {
+        authInfo = await verifyBearerToken(req.headers.authorization, { verifier: sdkVerifier, resourceMetadataUrl });
+      } catch (err) {
+        return send(bearerAuthChallengeResponse(err, { resourceMetadataUrl }));
+      }
+    } else {
+      authInfo = verifier.anonymous();
+    }
+    const identity = identityFromAuth(config, authInfo);
+    who.user = controls.userHash(identity.externalUserId);
+    who.credential = credentialLabel(identity);
+    (req as IncomingMessage & { auth?: SdkAuthInfo }).auth = authInfo as SdkAuthInfo;
     await mcp(req as IncomingMessage & { auth?: SdkAuthInfo }, res);
   };
 
@@ -178,6 +274,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
   server.headersTimeout = 30_000;
   server.requestTimeout = 0; // tool calls may legitimately run long (SSE); upstream timeouts bound them
   server.maxHeadersCount = 100;
+  if (config.maxConnections > 0) server.maxConnections = config.maxConnections;
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -186,7 +283,13 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
   const { port } = server.address() as AddressInfo;
   const hostForUrl = config.host.includes(":") ? `[${config.host}]` : config.host;
   const url = `http://${hostForUrl}:${port}${MCP_PATH}`;
-  logger.info({ url, auth: config.httpToken ? "bearer token" : "none (loopback only)" }, "connect-mcp listening");
+  if (asServers.length) {
+    const resource = new URL(config.publicUrl ?? url);
+    prm = protectedResourceMetadata(asServers, resource);
+    resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
+  }
+  const auth = [config.httpToken && "static token", config.apiKeys.length && `${config.apiKeys.length} API key(s)`, (config.jwtJwksUrl || config.jwtSecret) && "JWT"].filter(Boolean);
+  logger.info({ url, auth: auth.length ? auth.join(", ") : "none (loopback only)" }, "connect-mcp listening");
 
   let closing: Promise<void> | undefined;
   return {

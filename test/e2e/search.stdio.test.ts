@@ -34,7 +34,8 @@ afterAll(async () => {
 describe("ranked search over the cached catalog", () => {
   let s: StdioSession;
   beforeAll(async () => {
-    s = await connectStdio(emulatorEnv(emu));
+    // 55 labelled queries and more in a few seconds: above the default per-user rate limit.
+    s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "0" }));
   });
   afterAll(async () => {
     await s?.close();

@@ -17,7 +17,7 @@ afterAll(async () => {
 describe.each<Era>(["legacy", "modern"])("tools over stdio (%s protocol)", (era) => {
   let s: StdioSession;
   beforeAll(async () => {
-    s = await connectStdio(emulatorEnv(emu), era);
+    s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only" }), era);
   });
   afterAll(async () => {
     await s?.close();
@@ -100,7 +100,7 @@ describe.each<Era>(["legacy", "modern"])("tools over stdio (%s protocol)", (era)
 describe("tools over stdio: results and bad input", () => {
   let s: StdioSession;
   beforeAll(async () => {
-    s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_UPSTREAM_TIMEOUT_MS: "1500" }));
+    s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only", CONNECT_MCP_UPSTREAM_TIMEOUT_MS: "1500" }));
   });
   afterAll(async () => {
     await s?.close();
@@ -162,7 +162,7 @@ describe("tools over stdio: results and bad input", () => {
 
   it("run_action reports missing, unknown and mistyped props before calling Connect", async () => {
     emu.reset();
-    const r = await call(s.client, "run_action", { action: "slack-send-message", configured_props: { channel: 5, colour: "red", slack: "apn_slack_other" } });
+    const r = await call(s.client, "run_action", { action: "slack-send-message", configured_props: { channel: true, colour: "red", slack: "apn_slack_other" } });
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/"colour" is not a prop/);
     expect(r.text).toMatch(/"slack" is the slack account prop/);

@@ -13,7 +13,7 @@ function file(content: unknown): string {
 describe("resolveConfig", () => {
   it("has working defaults", () => {
     const c = resolveConfig({ env: { HOME: "/home/u", XDG_STATE_HOME: "/state" } });
-    expect(c).toMatchObject({ transport: "stdio", host: "127.0.0.1", port: 3333, toolMode: "tools-only", environment: "production", upstreamTimeoutMs: 60000 });
+    expect(c).toMatchObject({ transport: "stdio", host: "127.0.0.1", port: 3333, toolMode: "full-config", environment: "production", upstreamTimeoutMs: 60000 });
     expect(c.db).toBe("/state/connect-mcp/connect-mcp.db");
   });
 

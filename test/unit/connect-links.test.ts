@@ -108,15 +108,13 @@ describe("resolveAccount", () => {
   ];
   const { provider } = fakeProvider({ now: Date.now() }, accounts);
 
-  it("lists the choices when an app has several healthy accounts, unless one is remembered", async () => {
+  it("lists the choices when an app has several healthy accounts; account_id picks one", async () => {
     const err = await resolveAccount(provider, "u1", { app: "github" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
+    expect(err).not.toBeInstanceOf(ConnectRequiredError);
     expect((err as ToolError).message).toContain('apn_work ("apn_work"), apn_personal ("apn_personal")');
     expect((err as ToolError).detail).toMatchObject({ choices: [{ id: "apn_work" }, { id: "apn_personal" }] });
-    expect((await resolveAccount(provider, "u1", { app: "github", preferred: "apn_personal" })).id).toBe("apn_personal");
-    // A remembered account that is gone does not silently pick another one.
-    await expect(resolveAccount(provider, "u1", { app: "github", preferred: "apn_gone" })).rejects.toBeInstanceOf(ToolError);
-    expect((await resolveAccount(provider, "u1", { accountId: "apn_work" })).id).toBe("apn_work");
+    expect((await resolveAccount(provider, "u1", { accountId: "apn_personal" })).id).toBe("apn_personal");
   });
 
   it("needs a connection for no account, only dead or unhealthy ones, or a dead account_id", async () => {
@@ -124,6 +122,8 @@ describe("resolveAccount", () => {
       const err = await resolveAccount(provider, "u1", want).catch((e: unknown) => e);
       expect(err, JSON.stringify(want)).toBeInstanceOf(ConnectRequiredError);
     }
+    // Still a ToolError: callers that fall back from an unusable remembered account keep working.
+    expect(await resolveAccount(provider, "u1", { accountId: "apn_dead" }).catch((e: unknown) => e)).toBeInstanceOf(ToolError);
     const dead = (await resolveAccount(provider, "u1", { app: "gmail" }).catch((e: unknown) => e)) as ConnectRequiredError;
     expect(dead.app).toBe("gmail");
     expect(dead.accounts.map((a) => a.id)).toEqual(["apn_dead"]);

@@ -1,0 +1,304 @@
+/**
+ * Step-by-step configuration of an action (full-config mode), behind server-minted handles.
+ *
+ * A configuration holds the props configured so far (app props included), the prop list in force
+ * and the `dynamic_props_id` Connect returned. Setting a `reloadProps` prop reloads the prop list;
+ * values still valid afterwards are kept. Remote options are fetched with everything configured so
+ * far, and Connect's paging context travels inside an opaque cursor. A successful run closes the
+ * handle; a run is claimed atomically, so the same handle cannot run twice concurrently.
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { ActionDefinition, ActionProp, ConnectedAccount, RunActionOutput } from "../providers/provider.js";
+import { ProviderError } from "../providers/provider.js";
+import type { Configuration, ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
+import { resolveAccount } from "./accounts.js";
+import { checkValue, missingRequired, toConnectValue, unknownPropMessage } from "./configured-props.js";
+import { bindingConversation, type Conversation } from "./conversation.js";
+import { decodeCursor, encodeCursor } from "./cursor.js";
+import { connectErrorMessage, ToolError } from "./errors.js";
+import { isConfigurable, propsToJsonSchema, valueSchema, type JsonSchema } from "./props-schema.js";
+import type { Services } from "./services.js";
+
+/** Reloads that can chain (a prop revealed by a reload may itself reload) are bounded. */
+const MAX_RELOADS_PER_CALL = 4;
+
+export interface MissingProp {
+  name: string;
+  schema: JsonSchema;
+  has_options: boolean;
+}
+
+export interface OptionsPage {
+  options: Array<{ label: string; value: unknown }>;
+  nextCursor?: string;
+  /** The configuration as saved (fetching options may have chosen its account). */
+  cfg: Configuration;
+}
+
+export interface ConfiguratorDeps {
+  services: Services;
+  configurations: ConfigurationStore;
+  defaults: ConversationDefaults;
+  user: string;
+  conversation?: Conversation;
+}
+
+export class Configurator {
+  constructor(private readonly deps: ConfiguratorDeps) {}
+
+  static forCall(services: Services, user: string, conversation?: Conversation): Configurator {
+    return new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation });
+  }
+
+  /** The configuration a call continues (`configurationId`) or starts (`action`), with any account switch applied. */
+  async resume(req: { configurationId?: string; action?: string; accountId?: string }): Promise<Configuration> {
+    if (req.configurationId) {
+      const cfg = this.load(req.configurationId);
+      if (req.action && req.action !== cfg.actionKey) {
+        throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${req.action}. Omit action, or start a new configuration.`);
+      }
+      return req.accountId ? this.useAccount(cfg, req.accountId) : cfg;
+    }
+    if (req.action) return this.open(await this.deps.services.catalog.getAction(req.action), req.accountId);
+    throw new ToolError("Pass action (to start) or configuration_id (to continue a configuration).");
+  }
+
+  /**
+   * Start configuring `action`. The app account is resolved now only when `accountId` is given;
+   * otherwise on first need (options, reload, run), so describing an action costs no account lookup.
+   */
+  async open(action: ActionDefinition, accountId?: string): Promise<Configuration> {
+    const appValues = accountId ? await this.fillAppProps(action.props, accountId) : {};
+    return this.deps.configurations.create({
+      externalUserId: this.deps.user,
+      conversationId: bindingConversation(this.deps.conversation),
+      actionKey: action.key,
+      actionVersion: action.version,
+      configuredProps: appValues,
+      props: action.props,
+    });
+  }
+
+  /** A handle this user (and conversation) may use, or a ToolError saying why not. */
+  load(id: string): Configuration {
+    const cfg = this.deps.configurations.get(id);
+    // Another user's handle gets the same answer as a made-up one: nothing about it leaks.
+    if (!cfg || cfg.externalUserId !== this.deps.user) {
+      throw new ToolError(`configuration_id ${id} is not a configuration of this user. Start a new one with describe_action or run_action {action}.`);
+    }
+    const conversation = bindingConversation(this.deps.conversation);
+    if (cfg.conversationId && conversation && cfg.conversationId !== conversation) {
+      throw new ToolError(`configuration_id ${id} belongs to another conversation. Start a new one with describe_action {action: "${cfg.actionKey}"}.`);
+    }
+    if (cfg.status === "done") throw new ToolError(`configuration_id ${id} already ran and is closed. To run ${cfg.actionKey} again, start a new configuration with run_action {action: "${cfg.actionKey}"}.`);
+    if (cfg.status === "running") throw new ToolError(`configuration_id ${id} is running right now; wait for that call's result.`);
+    if (cfg.expiresAt <= Date.now()) {
+      throw new ToolError(`configuration_id ${id} expired at ${new Date(cfg.expiresAt).toISOString()}. Start again with describe_action {action: "${cfg.actionKey}"}.`);
+    }
+    return cfg;
+  }
+
+  /** Switch the account used for the configuration's app prop(s). */
+  async useAccount(cfg: Configuration, accountId: string): Promise<Configuration> {
+    const appValues = await this.fillAppProps(cfg.props, accountId);
+    return this.deps.configurations.save({ ...cfg, configuredProps: { ...cfg.configuredProps, ...appValues } });
+  }
+
+  /**
+   * Merge caller values into the configuration, reloading props when a `reloadProps` value changed.
+   * Values for props that only exist after a reload are accepted once the reload reveals them.
+   * Returns the saved configuration and the names of values dropped because a reload removed them.
+   */
+  async apply(cfg: Configuration, given: Record<string, unknown>): Promise<{ cfg: Configuration; dropped: string[] }> {
+    let current = cfg;
+    let pending = { ...given };
+    const dropped: string[] = [];
+    for (let round = 0; ; round++) {
+      const byName = new Map(current.props.map((p) => [p.name, p]));
+      const problems: string[] = [];
+      const configured = { ...current.configuredProps };
+      const later: Record<string, unknown> = {};
+      let reload = false;
+      for (const [name, value] of Object.entries(pending)) {
+        const prop = byName.get(name);
+        if (!prop) {
+          later[name] = value;
+          continue;
+        }
+        const problem = checkValue(prop, value);
+        if (problem) {
+          problems.push(problem);
+          continue;
+        }
+        const next = toConnectValue(prop, value);
+        if (prop.reloadProps && !isDeepStrictEqual(configured[name], next)) reload = true;
+        if (value === null) delete configured[name];
+        else configured[name] = next;
+      }
+      if (problems.length) throw new ToolError(`configured_props for ${current.actionKey} are not valid: ${problems.join("; ")}.`);
+      current = { ...current, configuredProps: configured };
+      if (!reload || round >= MAX_RELOADS_PER_CALL) {
+        const unknown = Object.keys(later);
+        if (unknown.length) {
+          throw new ToolError(`configured_props for ${current.actionKey} are not valid: ${unknown.map((n) => unknownPropMessage(current.actionKey, current.props, n)).join("; ")}.`);
+        }
+        return { cfg: this.deps.configurations.save(current), dropped };
+      }
+      current = await this.reload(await this.ensureAccounts(current));
+      const names = new Set(current.props.map((p) => p.name));
+      for (const name of Object.keys(current.configuredProps)) {
+        if (!names.has(name)) {
+          delete current.configuredProps[name];
+          dropped.push(name);
+        }
+      }
+      pending = later;
+    }
+  }
+
+  /** The valid values of `propName` given what is configured so far, a page at a time. */
+  async options(initial: Configuration, propName: string, query?: string, cursor?: string): Promise<OptionsPage> {
+    const prop = initial.props.find((p) => p.name === propName);
+    const cfg = prop?.remoteOptions ? await this.ensureAccounts(initial) : initial;
+    if (!prop || !isConfigurable(prop)) {
+      const withOptions = cfg.props.filter((p) => isConfigurable(p) && (p.remoteOptions || p.options)).map((p) => p.name);
+      throw new ToolError(`"${propName}" is not a configurable prop of ${cfg.actionKey}. Props with options: ${withOptions.join(", ") || "none"}.`);
+    }
+    if (!prop.remoteOptions) {
+      if (Array.isArray(prop.options)) return { options: prop.options.map(toOption), cfg };
+      throw new ToolError(`"${propName}" has no list of options: any ${valueSchema(prop).type ?? "JSON"} value is accepted.`);
+    }
+    const bound = { cfg: cfg.id, prop: propName, query: query ?? null };
+    const state = cursor ? decodeCursor(cursor, bound) : { page: 0 };
+    const page = typeof state.page === "number" ? state.page : 0;
+    const { [propName]: _self, ...others } = cfg.configuredProps;
+    const res = await this.deps.services.provider.configureProp(this.deps.user, {
+      key: cfg.actionKey,
+      version: cfg.actionVersion,
+      propName,
+      configuredProps: others,
+      dynamicPropsId: cfg.dynamicPropsId,
+      ...(query && prop.useQuery ? { query } : {}),
+      page,
+      ...(state.context && typeof state.context === "object" ? { prevContext: state.context as Record<string, unknown> } : {}),
+    });
+    const failed = res.errors[0] ?? res.observations.find((o) => o.k === "error")?.err?.message;
+    if (failed) throw new ToolError(`Connect could not list the options of "${propName}": ${connectErrorMessage(failed)}`);
+    let options = res.options;
+    // Without server-side search, filter the page ourselves so `query` still narrows the list.
+    if (query && !prop.useQuery) options = options.filter((o) => `${o.label} ${String(o.value)}`.toLowerCase().includes(query.toLowerCase()));
+    const more = res.context !== undefined && res.options.length > 0;
+    return { options, cfg, ...(more ? { nextCursor: encodeCursor({ ...bound, page: page + 1, context: res.context }) } : {}) };
+  }
+
+  /** Required props still without a value, with their schema. */
+  missing(cfg: Configuration): MissingProp[] {
+    const { schema } = propsToJsonSchema(cfg.props);
+    return missingRequired(cfg.props, cfg.configuredProps).map((p) => ({
+      name: p.name,
+      schema: schema.properties[p.name] ?? valueSchema(p),
+      has_options: Boolean(p.remoteOptions || (Array.isArray(p.options) && p.options.length)),
+    }));
+  }
+
+  /** Run once. The handle closes on success and reopens when the action reported a failure. */
+  async run(initial: Configuration): Promise<RunActionOutput> {
+    const cfg = await this.ensureAccounts(initial);
+    if (!this.deps.configurations.claimForRun(cfg.id)) {
+      throw new ToolError(`configuration_id ${cfg.id} is already running or closed.`);
+    }
+    let output: RunActionOutput;
+    try {
+      output = await this.deps.services.provider.runAction(this.deps.user, {
+        key: cfg.actionKey,
+        version: cfg.actionVersion,
+        configuredProps: cfg.configuredProps,
+        dynamicPropsId: cfg.dynamicPropsId,
+      });
+    } catch (err) {
+      this.deps.configurations.finishRun(cfg.id, "open");
+      throw err;
+    }
+    const failed = output.observations.some((o) => o.k === "error");
+    this.deps.configurations.finishRun(cfg.id, failed ? "open" : "done");
+    return output;
+  }
+
+  /** Fill any app prop still without an account (the conversation's choice, or the single healthy one). */
+  async ensureAccounts(cfg: Configuration): Promise<Configuration> {
+    const unset = cfg.props.filter((p) => p.type === "app" && !cfg.configuredProps[p.name]);
+    if (unset.length === 0) return cfg;
+    const configuredProps = { ...cfg.configuredProps };
+    for (const prop of unset) configuredProps[prop.name] = { authProvisionId: (await this.accountFor(String(prop.app ?? ""))).id };
+    return this.deps.configurations.save({ ...cfg, configuredProps });
+  }
+
+  private async reload(cfg: Configuration): Promise<Configuration> {
+    const res = await this.deps.services.provider.reloadProps(this.deps.user, {
+      key: cfg.actionKey,
+      version: cfg.actionVersion,
+      configuredProps: cfg.configuredProps,
+      dynamicPropsId: cfg.dynamicPropsId,
+    });
+    const failed = res.errors[0] ?? res.observations.find((o) => o.k === "error")?.err?.message;
+    if (failed) throw new ToolError(`Connect could not reload the props of ${cfg.actionKey}: ${connectErrorMessage(failed)}`);
+    return { ...cfg, props: res.props.length ? res.props : cfg.props, ...(res.dynamicPropsId ? { dynamicPropsId: res.dynamicPropsId } : {}), configuredProps: { ...cfg.configuredProps } };
+  }
+
+  /**
+   * `{authProvisionId}` values for the app props. The account is `accountId`, else the one chosen
+   * earlier in this conversation, else the app's single healthy account. An explicit choice is
+   * remembered for the conversation.
+   */
+  private async fillAppProps(props: ActionProp[], accountId?: string): Promise<Record<string, { authProvisionId: string }>> {
+    const { appProps } = propsToJsonSchema(props);
+    if (accountId && appProps.length === 0) throw new ToolError("This action uses no app account; omit account_id.");
+    const values: Record<string, { authProvisionId: string }> = {};
+    let explicit: ConnectedAccount | undefined;
+    if (accountId) {
+      explicit = await resolveAccount(this.deps.services.provider, this.deps.user, { accountId });
+      if (!appProps.some((p) => p.app === explicit!.app.slug)) {
+        throw new ToolError(`Account ${explicit.id} is a ${explicit.app.slug} account, but this action needs ${appProps.map((p) => p.app).join(" and ")}.`);
+      }
+      this.remember(explicit);
+    }
+    for (const prop of appProps) {
+      const account = explicit && explicit.app.slug === prop.app ? explicit : await this.accountFor(prop.app);
+      values[prop.name] = { authProvisionId: account.id };
+    }
+    return values;
+  }
+
+  private async accountFor(app: string): Promise<ConnectedAccount> {
+    const { provider } = this.deps.services;
+    const conv = this.deps.conversation;
+    const remembered = conv ? this.deps.defaults.get(this.deps.user, conv.id, `account:${app}`) : undefined;
+    if (remembered) {
+      try {
+        return await resolveAccount(provider, this.deps.user, { app, accountId: remembered });
+      } catch (err) {
+        if (!(err instanceof ToolError)) throw err;
+        // The remembered account is gone or dead: fall back to choosing afresh.
+      }
+    }
+    return resolveAccount(provider, this.deps.user, { app });
+  }
+
+  private remember(account: ConnectedAccount): void {
+    const conv = this.deps.conversation;
+    if (conv) this.deps.defaults.set(this.deps.user, conv.id, `account:${account.app.slug}`, account.id);
+  }
+}
+
+function toOption(o: unknown): { label: string; value: unknown } {
+  if (o && typeof o === "object") {
+    const lv = ((o as Record<string, unknown>).__lv ?? o) as Record<string, unknown>;
+    if ("value" in lv) return { label: String(lv.label ?? lv.value), value: lv.value };
+  }
+  return { label: String(o), value: o };
+}
+
+/** Whether a run failure leaves the outcome unknown (the action may have happened). */
+export function outcomeUnknown(err: unknown): boolean {
+  return err instanceof ProviderError && (err.kind === "timeout" || err.kind === "network" || err.kind === "upstream");
+}

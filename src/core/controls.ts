@@ -1,0 +1,160 @@
+/**
+ * Every tool call runs through `Controls.run`: per-end-user rate limit, the early policy checks
+ * (apps named in the arguments, no caller-supplied app accounts), the tool itself with a per-call
+ * `CallPolicy`, failures turned into `isError` results, list results trimmed to allowed apps,
+ * then one audit row and one log line (end user as a salted hash, never the raw id).
+ */
+import type { Config } from "../config.js";
+import type { Logger } from "../logger.js";
+import { ProviderError } from "../providers/provider.js";
+import { AuditLog, userHasher, type AuditOutcome } from "../store/audit.js";
+import { ConfirmationStore } from "../store/confirmations.js";
+import type { Db } from "../store/db.js";
+import { describeFailure } from "./errors.js";
+import { credentialLabel, type Identity } from "./identity.js";
+import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
+import { RateLimiter } from "./rate-limit.js";
+import { failure, type ToolResult } from "./results.js";
+
+const PRUNE_EVERY_MS = 60 * 60_000;
+
+export interface CallInfo {
+  identity: Identity;
+  tool: string;
+  args: Record<string, unknown>;
+  /** The HTTP request id (x-request-id), when there is one. */
+  requestId?: string;
+}
+
+export class Controls {
+  readonly limiter = new RateLimiter();
+  readonly audit: AuditLog;
+  readonly confirmations: ConfirmationStore;
+  readonly userHash: (user: string | undefined) => string | undefined;
+  private readonly pruner: NodeJS.Timeout;
+
+  constructor(
+    private readonly config: Config,
+    db: Db,
+    private readonly logger: Logger,
+  ) {
+    this.audit = new AuditLog(db, config.auditRetentionDays);
+    this.confirmations = new ConfirmationStore(db, config.confirmationTtlSeconds * 1000);
+    this.userHash = userHasher(db);
+    this.prune();
+    this.pruner = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+    this.pruner.unref();
+  }
+
+  private prune(): void {
+    try {
+      const audit = this.audit.prune();
+      const confirmations = this.confirmations.prune();
+      if (audit || confirmations) this.logger.debug({ audit, confirmations }, "pruned expired rows");
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "pruning the audit log failed");
+    }
+  }
+
+  close(): void {
+    clearInterval(this.pruner);
+  }
+
+  async run(call: CallInfo, handler: (policy: CallPolicy) => Promise<ToolResult>): Promise<ToolResult> {
+    const started = Date.now();
+    const { identity, tool, args } = call;
+    const user = identity.externalUserId;
+    const policy = effectivePolicy(this.config, identity);
+    const token = typeof args.confirmation_token === "string" ? args.confirmation_token : undefined;
+    const callPolicy = new CallPolicy(policy, user, tool, token, this.confirmations, this.config.confirmationTtlSeconds);
+
+    let result: ToolResult;
+    let error: unknown;
+    const limited = this.limiter.take(`user:${user ?? ""}`, policy.rateLimit);
+    if (!limited.ok) {
+      result = failure(
+        `Rate limit (policy "rate-limit", ${policy.source}): this user may make ${policy.rateLimit.perMinute} tool calls per minute (bursts of ${policy.rateLimit.burst}); retry after ${limited.retryAfterSeconds} s.`,
+        { retry_after_seconds: limited.retryAfterSeconds },
+      );
+      return this.finish(call, started, result, callPolicy, "rate_limited", "rate-limit");
+    }
+    try {
+      for (const app of appsNamedIn(args)) callPolicy.checkApp(app);
+      refuseAppPropValues(args);
+      result = await handler(callPolicy);
+    } catch (err) {
+      error = err;
+      const view = describeFailure(err);
+      if (view.internal) this.logger.error({ tool, err, req_id: call.requestId }, "tool failed unexpectedly");
+      result = failure(view.message, view.detail);
+    }
+    const filtered = result.structuredContent && !result.isError ? filterListedApps(result.structuredContent, policy) : undefined;
+    if (filtered) result = { ...result, content: [{ type: "text", text: JSON.stringify(filtered) }], structuredContent: filtered };
+
+    let outcome: AuditOutcome;
+    let rule: string | undefined;
+    if (error instanceof PolicyError) (outcome = "refused"), (rule = error.rule);
+    else if (error instanceof ProviderError) (outcome = "error"), (rule = error.kind);
+    else if (result.isError) outcome = "error";
+    else {
+      const o = result.structuredContent?.outcome;
+      outcome = o === "needs_input" || o === "connect_required" ? o : "ok";
+      if (outcome === "needs_input" && result.structuredContent?.needs === "confirmation") rule = "confirm-writes";
+      else if (callPolicy.facts.confirmed) rule = "confirmed";
+    }
+    const upstream =
+      error instanceof ProviderError ? error.details.status : typeof result.structuredContent?.status === "number" ? result.structuredContent.status : undefined;
+    return this.finish(call, started, result, callPolicy, outcome, rule, upstream);
+  }
+
+  private finish(call: CallInfo, started: number, result: ToolResult, policy: CallPolicy, outcome: AuditOutcome, rule?: string, upstreamStatus?: number): ToolResult {
+    const { identity, tool, args } = call;
+    const f = policy.facts;
+    const host = f.host ?? hostOf(args.url);
+    const entry = {
+      at: started,
+      requestId: call.requestId,
+      user: identity.externalUserId,
+      credential: credentialLabel(identity),
+      tool,
+      app: f.app ?? (typeof args.app === "string" ? args.app : undefined),
+      action: f.action ?? (typeof args.action === "string" ? args.action : undefined),
+      method: f.method ?? (typeof args.method === "string" ? args.method : undefined),
+      host,
+      accountId: f.accountId ?? (typeof args.account_id === "string" ? args.account_id : undefined),
+      outcome,
+      rule,
+      durationMs: Date.now() - started,
+      upstreamStatus,
+    };
+    try {
+      this.audit.record(entry);
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, "writing the audit log failed");
+    }
+    this.logger.info(
+      {
+        req_id: call.requestId,
+        user: this.userHash(identity.externalUserId),
+        credential: entry.credential,
+        tool,
+        app: entry.app,
+        outcome,
+        ...(rule ? { rule } : {}),
+        ...(upstreamStatus !== undefined ? { upstream_status: upstreamStatus } : {}),
+        ms: entry.durationMs,
+      },
+      "tool call",
+    );
+    return result;
+  }
+}
+
+function hostOf(url: unknown): string | undefined {
+  if (typeof url !== "string") return undefined;
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
+}

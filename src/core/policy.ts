@@ -1,0 +1,226 @@
+/**
+ * What agents may do, from configuration: per deployment, and per API key (a key's `policy`
+ * fields replace the deployment's, field by field).
+ * - read-only: only actions annotated `readOnlyHint`, and only GET through api_proxy;
+ * - allowApps / denyApps: which app slugs may be used at all;
+ * - confirmWrites: a write first returns a preview and a single-use confirmation token (bound to
+ *   the end user and the exact call); only a second call carrying it executes.
+ *
+ * A refusal is a PolicyError naming the rule. Tools call the per-call `CallPolicy` once they know
+ * what they are about to do (`ctx.policy.proxy(...)`, `ctx.policy.action(...)`).
+ */
+import type { Config } from "../config.js";
+import type { ActionDefinition, HttpMethod } from "../providers/provider.js";
+import { callHash, type ConfirmationStore } from "../store/confirmations.js";
+import { actionApp } from "./action-view.js";
+import { ToolError } from "./errors.js";
+import type { Identity } from "./identity.js";
+import type { BucketSpec } from "./rate-limit.js";
+import type { ToolResult } from "./results.js";
+
+export type PolicyRule = "read-only" | "allow-apps" | "deny-apps" | "confirm-writes" | "rate-limit" | "app-props";
+
+export class PolicyError extends ToolError {
+  override name = "PolicyError";
+  constructor(
+    readonly rule: PolicyRule,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface EffectivePolicy {
+  readOnly: boolean;
+  allowApps: string[];
+  denyApps: string[];
+  confirmWrites: boolean;
+  rateLimit: BucketSpec;
+  /** Where the policy comes from, for refusal texts: `deployment` or `API key "<id>"`. */
+  source: string;
+}
+
+export function effectivePolicy(config: Config, identity: Identity): EffectivePolicy {
+  const o = identity.policy ?? {};
+  return {
+    readOnly: o.readOnly ?? config.readOnly,
+    allowApps: o.allowApps ?? config.allowApps,
+    denyApps: o.denyApps ?? config.denyApps,
+    confirmWrites: o.confirmWrites ?? config.confirmWrites,
+    rateLimit: { perMinute: o.rateLimitPerMinute ?? config.rateLimitPerMinute, burst: o.rateLimitBurst ?? config.rateLimitBurst },
+    source: identity.policy ? `API key "${identity.keyId}"` : "deployment",
+  };
+}
+
+/** What a call did, as far as policy saw it: for the audit log. */
+export interface CallFacts {
+  app?: string;
+  action?: string;
+  method?: string;
+  host?: string;
+  accountId?: string;
+  /** Set when the call ran with a valid confirmation token. */
+  confirmed?: boolean;
+}
+
+export interface ProxyCall {
+  app: string;
+  accountId: string;
+  method: HttpMethod;
+  /** The exact URL that will be requested (query merged). */
+  url: string;
+  host: string;
+  headers: Record<string, string>;
+  body?: Record<string, unknown>;
+}
+
+export interface ActionCall {
+  action: ActionDefinition;
+  /** The accounts the app props are filled with. */
+  accountIds: string[];
+  /** The caller's props (without app props), exactly as they will be sent. */
+  configuredProps: Record<string, unknown>;
+}
+
+const CONFIRM_REASONS = {
+  unknown: "it is not valid (unknown, or not issued to this user)",
+  expired: "it has expired; call again without it for a new preview",
+  used: "it was already used; each token runs one call once — call again without it for a new preview",
+  different_call: "it was issued for a different call; the arguments must be exactly those of the preview",
+} as const;
+
+/** Policy for one tool call: checks, confirmation, and the facts it saw. */
+export class CallPolicy {
+  readonly facts: CallFacts = {};
+
+  constructor(
+    readonly policy: EffectivePolicy,
+    private readonly user: string | undefined,
+    private readonly tool: string,
+    private readonly confirmationToken: string | undefined,
+    private readonly confirmations: ConfirmationStore | undefined,
+    private readonly ttlSeconds: number,
+  ) {}
+
+  /** Refuse an app outside the allowlist or on the denylist. */
+  checkApp(app: string): void {
+    this.facts.app ??= app;
+    const { allowApps, denyApps, source } = this.policy;
+    if (allowApps.length && !allowApps.includes(app)) {
+      throw new PolicyError("allow-apps", `Refused by policy "allow-apps" (${source}): app "${app}" is not one of the allowed apps (${allowApps.join(", ")}).`);
+    }
+    if (denyApps.includes(app)) {
+      throw new PolicyError("deny-apps", `Refused by policy "deny-apps" (${source}): app "${app}" may not be used here.`);
+    }
+  }
+
+  /** App and read-only checks for an action, before anything about it reaches Connect. */
+  checkAction(action: ActionDefinition): void {
+    this.facts.action = action.key;
+    this.checkApp(actionApp(action));
+    if (this.policy.readOnly && action.annotations?.readOnlyHint !== true) {
+      throw new PolicyError(
+        "read-only",
+        `Refused by policy "read-only" (${this.policy.source}): only actions annotated read-only may run, and ${action.key} is not. Look for a read-only action with list_actions (read_only: true).`,
+      );
+    }
+  }
+
+  /** api_proxy's hook: undefined to go ahead, a preview result to stop at, or a PolicyError. */
+  proxy(call: ProxyCall): ToolResult | undefined {
+    Object.assign(this.facts, { method: call.method, host: call.host, accountId: call.accountId });
+    this.checkApp(call.app);
+    if (this.policy.readOnly && call.method !== "GET") {
+      throw new PolicyError("read-only", `Refused by policy "read-only" (${this.policy.source}): api_proxy may only send GET requests here, not ${call.method}.`);
+    }
+    if (call.method === "GET") return undefined;
+    const preview = { tool: "api_proxy", app: call.app, account_id: call.accountId, method: call.method, url: call.url, headers: call.headers, ...(call.body ? { body: call.body } : {}) };
+    return this.confirm(preview, `${call.method} ${call.url} as ${call.app} account ${call.accountId}`);
+  }
+
+  /** run_action's hook, just before the run: undefined to go ahead, a preview, or a PolicyError. */
+  action(call: ActionCall): ToolResult | undefined {
+    this.checkAction(call.action);
+    this.facts.accountId ??= call.accountIds[0];
+    if (call.action.annotations?.readOnlyHint === true) return undefined;
+    const preview = {
+      tool: "run_action",
+      action: call.action.key,
+      version: call.action.version,
+      app: actionApp(call.action),
+      account_ids: call.accountIds,
+      configured_props: call.configuredProps,
+    };
+    return this.confirm(preview, `run ${call.action.key}${call.accountIds.length ? ` as account ${call.accountIds.join(", ")}` : ""}`);
+  }
+
+  /** Writes under confirm-writes: spend a matching token, or stop with a preview and a new token. */
+  private confirm(preview: Record<string, unknown>, what: string): ToolResult | undefined {
+    if (!this.policy.confirmWrites || !this.confirmations || !this.user) return undefined;
+    const hash = callHash({ user: this.user, ...preview });
+    if (this.confirmationToken) {
+      const spent = this.confirmations.consume(this.user, this.confirmationToken, hash);
+      if (spent.ok) {
+        this.facts.confirmed = true;
+        return undefined;
+      }
+      throw new PolicyError("confirm-writes", `confirmation_token refused: ${CONFIRM_REASONS[spent.reason]}.`);
+    }
+    const { token, expiresAt } = this.confirmations.issue(this.user, hash);
+    const structured = {
+      outcome: "needs_input",
+      needs: "confirmation",
+      preview,
+      confirmation_token: token,
+      expires_at: new Date(expiresAt).toISOString(),
+    };
+    const text =
+      `Confirmation needed (policy "confirm-writes", ${this.policy.source}): this would ${what}. Nothing was sent. ` +
+      `Show the preview to the user; if they agree, call ${this.tool} again with exactly the same arguments plus confirmation_token "${token}" ` +
+      `(valid ${this.ttlSeconds} s, once).\n${JSON.stringify(structured)}`;
+    return { content: [{ type: "text", text }], structuredContent: structured };
+  }
+}
+
+/** The app slugs a tool's arguments name directly, for the early allow/deny check. */
+export function appsNamedIn(args: Record<string, unknown>): string[] {
+  const apps: string[] = [];
+  if (typeof args.app === "string" && args.app) apps.push(args.app);
+  // Action keys are `<app>-<name>`; the authoritative app (its app prop) is checked again by run_action's hook.
+  if (typeof args.action === "string" && /^[a-z0-9_]+-/i.test(args.action)) apps.push(args.action.split("-")[0]!);
+  return apps;
+}
+
+/**
+ * App props (`{authProvisionId}`) are always filled by the server from the caller's own accounts;
+ * a caller passing one — anyone's — is refused before anything reaches Connect.
+ */
+export function refuseAppPropValues(args: unknown, depth = 0): void {
+  if (depth > 20 || args === null || typeof args !== "object") return;
+  if (!Array.isArray(args) && Object.prototype.hasOwnProperty.call(args, "authProvisionId")) {
+    throw new PolicyError(
+      "app-props",
+      "Arguments may not carry an app account ({authProvisionId}): the server fills app props from the user's own accounts. Pass account_id (from list_accounts) instead.",
+    );
+  }
+  for (const v of Object.values(args as Record<string, unknown>)) refuseAppPropValues(v, depth + 1);
+}
+
+/** Drop entries of apps the policy excludes from list results (accounts, actions, apps). */
+export function filterListedApps(structured: Record<string, unknown>, policy: EffectivePolicy): Record<string, unknown> | undefined {
+  if (!policy.allowApps.length && !policy.denyApps.length) return undefined;
+  const allowed = (app: unknown) =>
+    typeof app !== "string" || ((!policy.allowApps.length || policy.allowApps.includes(app)) && !policy.denyApps.includes(app));
+  let changed = false;
+  const out: Record<string, unknown> = { ...structured };
+  for (const [field, key] of [["accounts", "app"], ["actions", "app"], ["apps", "slug"]] as const) {
+    const list = structured[field];
+    if (!Array.isArray(list)) continue;
+    const kept = list.filter((item) => !(item && typeof item === "object") || allowed((item as Record<string, unknown>)[key]));
+    if (kept.length !== list.length) {
+      out[field] = kept;
+      changed = true;
+    }
+  }
+  return changed ? out : undefined;
+}
