@@ -62,11 +62,13 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
         const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services, sampling);
         return deps.controls.run(
           { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: sdk.http?.req?.headers.get("x-request-id") ?? undefined },
-          // An app the user has not connected (or must reconnect) is an answer, not an error.
+          // An app the user has not connected (or must reconnect) is an answer, not an error —
+          // if the policy lets this caller use the app at all.
           (policy) =>
             tool.handler(args as never, { ...ctx, policy }).catch((err: unknown) => {
-              if (err instanceof ConnectRequiredError) return connectRequiredResult(ctx, err);
-              throw err;
+              if (!(err instanceof ConnectRequiredError)) throw err;
+              policy.checkApp(err.app);
+              return connectRequiredResult(ctx, err);
             }),
         );
       },

@@ -193,6 +193,23 @@ describe("a misspelled app", () => {
   });
 });
 
+describe("with an app policy", () => {
+  it("no link is offered for an app the policy does not allow", async () => {
+    const limited = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_ALLOW_APPS: "slack,google_sheets" }));
+    try {
+      const named = await call(limited.client, "run_action", { action: "notion-create-page", configured_props: { parent: "page_team_wiki", title: "x" } });
+      expect(named.text).toMatch(/Refused by policy "allow-apps".*"notion"/);
+      // The app is only known once the (dead) account is looked up: still refused, no link.
+      const byAccount = await call(limited.client, "api_proxy", { method: "GET", url: "https://gmail.googleapis.com/gmail/v1/users/me/profile", account_id: "apn_gmail_dead" });
+      expect(byAccount.isError).toBe(true);
+      expect(byAccount.text).toMatch(/Refused by policy "allow-apps".*"gmail"/);
+      expect(tokenRequests()).toBe(0);
+    } finally {
+      await limited.close();
+    }
+  });
+});
+
 describe("what clients accept", () => {
   it("tool names and every property name are at most 64 characters of [a-zA-Z0-9_-]", async () => {
     const { tools } = await s.client.listTools();
