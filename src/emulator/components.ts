@@ -113,6 +113,11 @@ function filterByQuery(options: PropOption[], query: string | undefined): PropOp
   return options.filter((o) => o.label.toLowerCase().includes(q) || String(o.value).toLowerCase().includes(q));
 }
 
+/** Options that do not depend on other props: one page, searchable by label or value. */
+function fixedOptions(options: PropOption[]) {
+  return (ctx: { query?: string }) => ({ options: filterByQuery(options, ctx.query), context: null });
+}
+
 function asString(v: unknown): string | undefined {
   if (typeof v === "string") return v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
@@ -578,17 +583,11 @@ const DEFINITIONS: ActionDef[] = [
       ],
     ),
     options: {
-      parent: (ctx) => ({
-        options: filterByQuery(
-          [
-            { label: "Team Wiki", value: "page_team_wiki" },
-            { label: "Meeting Notes", value: "page_meeting_notes" },
-            { label: "Personal", value: "page_personal" },
-          ],
-          ctx.query,
-        ),
-        context: null,
-      }),
+      parent: fixedOptions([
+        { label: "Team Wiki", value: "page_team_wiki" },
+        { label: "Meeting Notes", value: "page_meeting_notes" },
+        { label: "Personal", value: "page_personal" },
+      ]),
     },
     run: ({ props }) => ({
       summary: `Successfully created page "${String(props["title"])}"`,
@@ -637,16 +636,10 @@ const DEFINITIONS: ActionDef[] = [
       ],
     ),
     options: {
-      baseId: (ctx) => ({
-        options: filterByQuery(
-          [
-            { label: "Product Roadmap", value: "appRoadmap000001" },
-            { label: "CRM", value: "appCrm0000000002" },
-          ],
-          ctx.query,
-        ),
-        context: null,
-      }),
+      baseId: fixedOptions([
+        { label: "Product Roadmap", value: "appRoadmap000001" },
+        { label: "CRM", value: "appCrm0000000002" },
+      ]),
     },
     run: ({ props }) => ({
       summary: "Added 1 record to your Airtable table",
@@ -712,16 +705,10 @@ const DEFINITIONS: ActionDef[] = [
       ],
     ),
     options: {
-      teamId: (ctx) => ({
-        options: filterByQuery(
-          [
-            { label: "Engineering", value: "team_eng" },
-            { label: "Design", value: "team_design" },
-          ],
-          ctx.query,
-        ),
-        context: null,
-      }),
+      teamId: fixedOptions([
+        { label: "Engineering", value: "team_eng" },
+        { label: "Design", value: "team_design" },
+      ]),
     },
     run: ({ props }) => ({
       summary: "Created a new issue with ID: ENG-42",

@@ -180,6 +180,15 @@ describe("authentication decides the end user", () => {
 describe("isolation: nobody reaches another user's accounts", () => {
   let attempts = 0;
 
+  /** The emulator's log: nothing for the victim, nothing on their accounts, no request of the given kind. */
+  function nothingReachedConnect(label: string, victim: User, forbiddenPath: RegExp): void {
+    const log = emu.requests();
+    const victimAccounts = new Set(Object.keys(USERS[victim].accounts));
+    expect(log.filter((r) => r.externalUserId === victim), `${label}: requests for ${victim}`).toEqual([]);
+    expect(log.filter((r) => r.accountId && victimAccounts.has(r.accountId)), `${label}: requests on ${victim}'s accounts`).toEqual([]);
+    expect(log.filter((r) => forbiddenPath.test(r.path)), `${label}: forbidden requests`).toEqual([]);
+  }
+
   async function refused(client: Client, p: Principal, tool: string, args: Record<string, unknown>): Promise<void> {
     attempts++;
     const victim = victimOf(p.user);
@@ -226,11 +235,7 @@ describe("isolation: nobody reaches another user's accounts", () => {
       } finally {
         await client.close();
       }
-      const log = emu.requests();
-      const victimAccounts = new Set(Object.keys(USERS[victim].accounts));
-      expect(log.filter((r) => r.externalUserId === victim), `${p.label}: requests for ${victim}`).toEqual([]);
-      expect(log.filter((r) => r.accountId && victimAccounts.has(r.accountId)), `${p.label}: requests on ${victim}'s accounts`).toEqual([]);
-      expect(log.filter((r) => r.path.includes("/actions/run") || r.path.includes("/proxy/")), `${p.label}: runs or proxy calls`).toEqual([]);
+      nothingReachedConnect(p.label, victim, /\/actions\/run|\/proxy\//);
     }
   });
 
@@ -268,11 +273,7 @@ describe("isolation: nobody reaches another user's accounts", () => {
       } finally {
         await client.close();
       }
-      const log = emu.requests();
-      const victimAccounts = new Set(Object.keys(USERS[victim].accounts));
-      expect(log.filter((r) => r.externalUserId === victim), `${p.label}: requests for ${victim}`).toEqual([]);
-      expect(log.filter((r) => r.accountId && victimAccounts.has(r.accountId)), `${p.label}: requests on ${victim}'s accounts`).toEqual([]);
-      expect(log.filter((r) => /\/actions\/(run|configure|props)/.test(r.path)), `${p.label}: runs, options or reloads`).toEqual([]);
+      nothingReachedConnect(p.label, victim, /\/actions\/(run|configure|props)/);
     }
   });
 
