@@ -5,7 +5,7 @@
  * choices; none, or only dead/unhealthy ones (or a dead `account_id`), throws ConnectRequiredError,
  * which the server answers with a Connect Link for the app.
  */
-import type { ConnectedAccount, ConnectProvider } from "../providers/provider.js";
+import type { ActionProp, ConnectedAccount, ConnectProvider } from "../providers/provider.js";
 import { ConnectRequiredError } from "./connect.js";
 import { ToolError } from "./errors.js";
 
@@ -40,4 +40,32 @@ export async function resolveAccount(
     );
   }
   throw new ConnectRequiredError(want.app, accounts);
+}
+
+/**
+ * `{authProvisionId}` values for an action's app props, keyed by prop name. `accountId` (one of the
+ * user's accounts, of an app the action uses) fills its app's prop; every other app prop gets
+ * `pick(app)` — the single healthy account, or a caller's remembered choice.
+ */
+export async function fillAppProps(
+  provider: ConnectProvider,
+  user: string,
+  props: ActionProp[],
+  accountId: string | undefined,
+  pick: (app: string) => Promise<ConnectedAccount> = (app) => resolveAccount(provider, user, { app }),
+): Promise<{ values: Record<string, { authProvisionId: string }>; accounts: ConnectedAccount[]; explicit?: ConnectedAccount }> {
+  const appProps = props.filter((p) => p.type === "app").map((p) => ({ name: p.name, app: String(p.app ?? "") }));
+  if (accountId && appProps.length === 0) throw new ToolError("This action uses no app account; omit account_id.");
+  const explicit = accountId ? await resolveAccount(provider, user, { accountId }) : undefined;
+  if (explicit && !appProps.some((p) => p.app === explicit.app.slug)) {
+    throw new ToolError(`Account ${explicit.id} is a ${explicit.app.slug} account, but this action needs ${appProps.map((p) => p.app).join(" and ")}.`);
+  }
+  const values: Record<string, { authProvisionId: string }> = {};
+  const accounts: ConnectedAccount[] = [];
+  for (const prop of appProps) {
+    const account = explicit && explicit.app.slug === prop.app ? explicit : await pick(prop.app);
+    values[prop.name] = { authProvisionId: account.id };
+    accounts.push(account);
+  }
+  return { values, accounts, ...(explicit ? { explicit } : {}) };
 }

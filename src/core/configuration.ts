@@ -11,7 +11,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { ActionDefinition, ActionProp, ConnectedAccount, RunActionOutput } from "../providers/provider.js";
 import { ProviderError } from "../providers/provider.js";
 import type { Configuration, ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
-import { resolveAccount } from "./accounts.js";
+import { fillAppProps, resolveAccount } from "./accounts.js";
 import { checkValue, missingRequired, toConnectValue, unknownPropMessage } from "./configured-props.js";
 import { bindingConversation, type Conversation } from "./conversation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
@@ -251,22 +251,9 @@ export class Configurator {
    * remembered for the conversation.
    */
   private async fillAppProps(props: ActionProp[], accountId?: string): Promise<Record<string, { authProvisionId: string }>> {
-    const { appProps } = propsToJsonSchema(props);
-    if (accountId && appProps.length === 0) throw new ToolError("This action uses no app account; omit account_id.");
-    const values: Record<string, { authProvisionId: string }> = {};
-    let explicit: ConnectedAccount | undefined;
-    if (accountId) {
-      explicit = await resolveAccount(this.deps.services.provider, this.deps.user, { accountId });
-      if (!appProps.some((p) => p.app === explicit!.app.slug)) {
-        throw new ToolError(`Account ${explicit.id} is a ${explicit.app.slug} account, but this action needs ${appProps.map((p) => p.app).join(" and ")}.`);
-      }
-      this.remember(explicit);
-    }
-    for (const prop of appProps) {
-      const account = explicit && explicit.app.slug === prop.app ? explicit : await this.accountFor(prop.app);
-      values[prop.name] = { authProvisionId: account.id };
-    }
-    return values;
+    const filled = await fillAppProps(this.deps.services.provider, this.deps.user, props, accountId, (app) => this.accountFor(app));
+    if (filled.explicit) this.remember(filled.explicit);
+    return filled.values;
   }
 
   private async accountFor(app: string): Promise<ConnectedAccount> {

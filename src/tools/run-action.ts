@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { resolveAccount } from "../core/accounts.js";
+import { fillAppProps } from "../core/accounts.js";
 import { Configurator, outcomeUnknown } from "../core/configuration.js";
 import { runSubAgent } from "../core/subagent.js";
 import { chooseModel } from "../core/subagent-model.js";
@@ -8,8 +8,8 @@ import { connectErrorMessage, ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
 import { propsToJsonSchema } from "../core/props-schema.js";
 import { capJson, success, type ToolResult } from "../core/results.js";
-import type { Services, ToolContext } from "../core/services.js";
-import type { ActionDefinition, ActionProp, ConnectedAccount, RunActionOutput } from "../providers/provider.js";
+import type { ToolContext } from "../core/services.js";
+import type { ActionDefinition, ActionProp, RunActionOutput } from "../providers/provider.js";
 import type { Configuration } from "../store/configurations.js";
 import { defineTool, OUTCOME, stringMap } from "./define-tool.js";
 
@@ -70,10 +70,15 @@ export const runAction = defineTool({
 });
 
 /** The run's result, or a ToolError for an action that reported failure in `os[]`. */
-function runResult(key: string, output: RunActionOutput, extra: Record<string, unknown> = {}): ToolResult {
+/** Why a run failed, from its first `os[]` error entry; undefined when it did not. */
+function runFailure(output: RunActionOutput): string | undefined {
   const failed = output.observations.find((o) => o.k === "error");
-  if (failed) {
-    const reason = [failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error";
+  return failed && ([failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error");
+}
+
+function runResult(key: string, output: RunActionOutput, extra: Record<string, unknown> = {}): ToolResult {
+  const reason = runFailure(output);
+  if (reason) {
     throw new ToolError(`${key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.`);
   }
   const { $summary, ...exports } = output.exports;
@@ -131,9 +136,8 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
   ctx.logger.info({ action: report.action, outcome: outcome.kind, model_calls: report.model_calls, input_tokens: report.input_tokens, output_tokens: report.output_tokens, ms: report.wall_ms }, "sub-agent");
   const handle = cfg ? { configuration_id: cfg.id } : {};
   if (outcome.kind === "ran") {
-    const failed = outcome.output.observations.find((o) => o.k === "error");
-    if (failed) {
-      const reason = [failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error";
+    const reason = runFailure(outcome.output);
+    if (reason) {
       return failureWith(`${outcome.cfg.actionKey} failed: ${reason}. It ran once and was not retried.`, { ...handle, subagent: report });
     }
     return runResult(outcome.cfg.actionKey, outcome.output, { ...handle, subagent: report });
@@ -216,31 +220,13 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
 
 /* ---------- tools-only: one shot, stateless ---------- */
 
-/** The app-prop values (`{authProvisionId}`), keyed by prop name, for this user's chosen accounts. */
-async function fillAppProps(services: Services, user: string, action: ActionDefinition, accountId: string | undefined) {
-  const { appProps } = propsToJsonSchema(action.props);
-  if (accountId && appProps.length === 0) throw new ToolError(`${action.key} uses no app account; omit account_id.`);
-  const chosen = accountId ? await resolveAccount(services.provider, user, { accountId }) : undefined;
-  if (chosen && !appProps.some((p) => p.app === chosen.app.slug)) {
-    throw new ToolError(`Account ${chosen.id} is a ${chosen.app.slug} account, but ${action.key} needs ${appProps.map((p) => p.app).join(" and ")}.`);
-  }
-  const values: Record<string, { authProvisionId: string }> = {};
-  const accounts: ConnectedAccount[] = [];
-  for (const prop of appProps) {
-    const account = chosen && chosen.app.slug === prop.app ? chosen : await resolveAccount(services.provider, user, { app: prop.app });
-    values[prop.name] = { authProvisionId: account.id };
-    accounts.push(account);
-  }
-  return { values, accounts };
-}
-
 async function runOneShot(args: z.infer<typeof toolsOnlyInput>, ctx: ToolContext): Promise<ToolResult> {
   const services = ctx.services();
   const user = requireEndUser(ctx.identity);
   const action = await services.catalog.getAction(args.action);
   ctx.policy.checkAction(action);
   const given = args.configured_props ?? {};
-  const app = await fillAppProps(services, user, action, args.account_id);
+  const app = await fillAppProps(services.provider, user, action.props, args.account_id);
 
   let props: ActionProp[] = action.props;
   let dynamicPropsId: string | undefined;
