@@ -105,8 +105,8 @@ export class ConnectLinks {
  * later deleted, the next "connect" answer must carry a fresh token, not the spent one.
  */
 export function retiringUsedLinks(provider: ConnectProvider, store: ConnectLinkStore): ConnectProvider {
-  const listAccounts: ConnectProvider["listAccounts"] = async (user, filter) => {
-    const accounts = await provider.listAccounts(user, filter);
+  const listAccounts: ConnectProvider["listAccounts"] = async (user, filter, options) => {
+    const accounts = await provider.listAccounts(user, filter, options);
     const usableApps = new Set(accounts.filter((a) => a.healthy && !a.dead).map((a) => a.app.slug));
     for (const app of usableApps) store.delete(user, app);
     return accounts;

@@ -164,21 +164,26 @@ export interface ConnectToken {
   connectLinkUrl: string;
 }
 
+/** Per-call options: the MCP request's abort signal, so a cancelled tool call stops its Connect request. */
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
 export interface ConnectProvider {
   /** Fetch an access token (used by `doctor` to check credentials). */
   checkCredentials(): Promise<void>;
-  listAccounts(user: ExternalUserId, filter?: { app?: string }): Promise<ConnectedAccount[]>;
+  listAccounts(user: ExternalUserId, filter?: { app?: string }, options?: CallOptions): Promise<ConnectedAccount[]>;
   getApp(slug: string): Promise<AppInfo>;
   /** One page of Connect's app directory; `query` is Connect's own app search (`q`). */
   listApps(query: { query?: string; limit: number; after?: string }): Promise<AppPage>;
   listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage>;
   getAction(key: string): Promise<ActionDefinition>;
-  configureProp(user: ExternalUserId, input: ConfigurePropInput): Promise<ConfigurePropOutput>;
-  reloadProps(user: ExternalUserId, input: ReloadPropsInput): Promise<ReloadPropsOutput>;
+  configureProp(user: ExternalUserId, input: ConfigurePropInput, options?: CallOptions): Promise<ConfigurePropOutput>;
+  reloadProps(user: ExternalUserId, input: ReloadPropsInput, options?: CallOptions): Promise<ReloadPropsOutput>;
   /** Runs once: never retried automatically (actions have side effects). */
-  runAction(user: ExternalUserId, input: RunActionInput): Promise<RunActionOutput>;
+  runAction(user: ExternalUserId, input: RunActionInput, options?: CallOptions): Promise<RunActionOutput>;
   /** Non-2xx upstream answers come back as a ProxyResponse, not an exception. Writes are never retried. */
-  proxy(user: ExternalUserId, request: ProxyRequest): Promise<ProxyResponse>;
+  proxy(user: ExternalUserId, request: ProxyRequest, options?: CallOptions): Promise<ProxyResponse>;
   createConnectToken(user: ExternalUserId, options?: { successRedirectUri?: string; errorRedirectUri?: string; webhookUri?: string }): Promise<ConnectToken>;
 }
 
@@ -191,7 +196,8 @@ export type ProviderErrorKind =
   | "network"
   | "bad_request"
   | "upstream" // Connect answered 5xx
-  | "malformed"; // Connect answered something we could not read
+  | "malformed" // Connect answered something we could not read
+  | "cancelled"; // the caller cancelled the tool call; the request was aborted
 
 /** A failure talking to the provider, already stripped of secrets. `message` is safe to show a user. */
 export class ProviderError extends Error {

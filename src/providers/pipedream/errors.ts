@@ -58,6 +58,9 @@ export function toProviderError(err: unknown, operation: string): ProviderError 
     return new ProviderError("bad_request", `Connect answered HTTP ${status} while trying to ${operation}${suffix}`, meta);
   }
   const message = err instanceof Error ? err.message : String(err);
+  if (/user aborted a request|This operation was aborted|AbortError/i.test(message) || (err as { name?: string })?.name === "AbortError") {
+    return new ProviderError("cancelled", `The call was cancelled while trying to ${operation}; the request to Connect was aborted.`, { operation });
+  }
   if (err instanceof PipedreamTimeoutError || /^"?timeout"?$/i.test(message) || /timeout exceeded|aborted due to timeout/i.test(message)) {
     return new ProviderError("timeout", `Connect did not answer in time while trying to ${operation} (CONNECT_MCP_UPSTREAM_TIMEOUT_MS).`, { operation });
   }

@@ -17,6 +17,7 @@ import {
   type ActionProp,
   type AppInfo,
   type AppPage,
+  type CallOptions,
   type ConfigurePropInput,
   type ConfigurePropOutput,
   type ConnectedAccount,
@@ -109,17 +110,17 @@ export class PipedreamProvider implements ConnectProvider {
     }
   }
 
-  private requestOptions(maxRetries: number) {
-    return { timeoutInSeconds: this.timeoutInSeconds, maxRetries };
+  private requestOptions(maxRetries: number, options?: CallOptions) {
+    return { timeoutInSeconds: this.timeoutInSeconds, maxRetries, ...(options?.signal ? { abortSignal: options.signal } : {}) };
   }
 
   async checkCredentials(): Promise<void> {
     await this.tokens.getToken();
   }
 
-  async listAccounts(user: string, filter: { app?: string } = {}): Promise<ConnectedAccount[]> {
+  async listAccounts(user: string, filter: { app?: string } = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
     return this.call("list connected accounts", async () => {
-      const page = await this.client.accounts.list({ externalUserId: user, app: filter.app }, this.requestOptions(READ_RETRIES));
+      const page = await this.client.accounts.list({ externalUserId: user, app: filter.app }, this.requestOptions(READ_RETRIES, options));
       const out: ConnectedAccount[] = [];
       // `for await` follows `after` cursors until Connect's last page.
       for await (const account of page) out.push(toAccount(account as unknown as Json));
@@ -170,7 +171,7 @@ export class PipedreamProvider implements ConnectProvider {
     });
   }
 
-  async configureProp(user: string, input: ConfigurePropInput): Promise<ConfigurePropOutput> {
+  async configureProp(user: string, input: ConfigurePropInput, options?: CallOptions): Promise<ConfigurePropOutput> {
     return this.call(`load options for "${input.propName}"`, async () => {
       const res = (await this.client.actions.configureProp(
         {
@@ -184,7 +185,7 @@ export class PipedreamProvider implements ConnectProvider {
           page: input.page,
           prevContext: input.prevContext,
         },
-        this.requestOptions(READ_RETRIES),
+        this.requestOptions(READ_RETRIES, options),
       )) as unknown as Json;
       const raw = Array.isArray(res.options) ? res.options : Array.isArray(res.stringOptions) ? res.stringOptions : [];
       return {
@@ -196,11 +197,11 @@ export class PipedreamProvider implements ConnectProvider {
     });
   }
 
-  async reloadProps(user: string, input: ReloadPropsInput): Promise<ReloadPropsOutput> {
+  async reloadProps(user: string, input: ReloadPropsInput, options?: CallOptions): Promise<ReloadPropsOutput> {
     return this.call(`reload props of "${input.key}"`, async () => {
       const res = (await this.client.actions.reloadProps(
         { id: input.key, version: input.version, externalUserId: user, configuredProps: input.configuredProps, dynamicPropsId: input.dynamicPropsId },
-        this.requestOptions(READ_RETRIES),
+        this.requestOptions(READ_RETRIES, options),
       )) as unknown as Json;
       const dyn = isObject(res.dynamicProps) ? res.dynamicProps : {};
       return {
@@ -212,13 +213,13 @@ export class PipedreamProvider implements ConnectProvider {
     });
   }
 
-  async runAction(user: string, input: RunActionInput): Promise<RunActionOutput> {
+  async runAction(user: string, input: RunActionInput, options?: CallOptions): Promise<RunActionOutput> {
     // A 401 is answered by Connect's auth layer before anything runs, so the one retry after a
     // token refresh cannot duplicate a side effect; 5xx/timeouts are never retried.
     return this.call(`run action "${input.key}"`, async () => {
       const res = (await this.client.actions.run(
         { id: input.key, version: input.version, externalUserId: user, configuredProps: input.configuredProps, dynamicPropsId: input.dynamicPropsId },
-        this.requestOptions(NO_RETRIES),
+        this.requestOptions(NO_RETRIES, options),
       )) as unknown as Json;
       return {
         exports: isObject(res?.exports) ? res.exports : {},
@@ -228,13 +229,13 @@ export class PipedreamProvider implements ConnectProvider {
     });
   }
 
-  async proxy(user: string, request: ProxyRequest): Promise<ProxyResponse> {
+  async proxy(user: string, request: ProxyRequest, options?: CallOptions): Promise<ProxyResponse> {
     const isRead = request.method === "GET";
     const hasAccept = Object.keys(request.headers).some((h) => h.toLowerCase() === "accept");
     // Without an explicit JSON Accept the SDK hands back raw bytes, which we decode by content type.
     const headers = hasAccept ? request.headers : { ...request.headers, accept: "*/*" };
     const base = { url: request.url, externalUserId: user, accountId: request.accountId, headers };
-    const opts = this.requestOptions(isRead ? READ_RETRIES : NO_RETRIES);
+    const opts = this.requestOptions(isRead ? READ_RETRIES : NO_RETRIES, options);
     const proxy = this.client.proxy;
     const send = () => {
       switch (request.method) {
