@@ -59,17 +59,19 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
           legacy && server.server.getClientCapabilities()?.sampling
             ? async (params) => sdk.mcpReq.requestSampling(params, { timeout: deps.config.subagentTimeoutMs })
             : undefined;
-        const ctx = makeToolContext(identity, mode, conversation, deps.logger, deps.services, sampling);
+        const signal = sdk.mcpReq.signal;
         return deps.controls.run(
           { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: sdk.http?.req?.headers.get("x-request-id") ?? undefined },
-          // An app the user has not connected (or must reconnect) is an answer, not an error —
-          // if the policy lets this caller use the app at all.
-          (policy) =>
-            tool.handler(args as never, { ...ctx, policy }).catch((err: unknown) => {
+          (policy) => {
+            const ctx = makeToolContext({ identity, mode, conversation, logger: deps.logger, services: deps.services, policy, sampling, signal });
+            // An app the user has not connected (or must reconnect) is an answer, not an error —
+            // if the policy lets this caller use the app at all.
+            return tool.handler(args as never, ctx).catch((err: unknown) => {
               if (!(err instanceof ConnectRequiredError)) throw err;
               policy.checkApp(err.app);
               return connectRequiredResult(ctx, err);
-            }),
+            });
+          },
         );
       },
     );

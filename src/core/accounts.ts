@@ -7,7 +7,7 @@
  */
 import type { ActionProp, ConnectedAccount, ConnectProvider } from "../providers/provider.js";
 import { ConnectRequiredError } from "./connect.js";
-import { ToolError } from "./errors.js";
+import { quote, ToolError } from "./errors.js";
 
 export function accountSummary(a: ConnectedAccount) {
   return { id: a.id, app: a.app.slug, name: a.name, healthy: a.healthy, dead: a.dead };
@@ -23,7 +23,7 @@ export async function resolveAccount(
     const account = accounts.find((a) => a.id === want.accountId);
     if (!account) {
       throw new ToolError(
-        `Account ${want.accountId} is not one of this user's connected ${want.app ? `${want.app} ` : ""}accounts. Call list_accounts${want.app ? ` with app "${want.app}"` : ""} to see the valid ids.`,
+        `Account ${quote(want.accountId)} is not one of this user's connected ${want.app ? `${quote(want.app)} ` : ""}accounts. Call list_accounts${want.app ? ` with app "${quote(want.app)}"` : ""} to see the valid ids.`,
       );
     }
     if (account.dead) throw new ConnectRequiredError(account.app.slug, [account]);

@@ -17,7 +17,7 @@ import type { Logger } from "../logger.js";
 import { ProviderError, type ActionDefinition, type AppInfo, type ConnectProvider } from "../providers/provider.js";
 import type { CatalogCache } from "../store/catalog-cache.js";
 import type { CatalogSyncState } from "../store/catalog-sync.js";
-import { ToolError } from "./errors.js";
+import { quote, ToolError } from "./errors.js";
 import { CatalogSearch, type RankedAction } from "./search/catalog-search.js";
 import { editDistance } from "./search/text.js";
 
@@ -87,7 +87,7 @@ export class Catalog {
 
   async getAction(key: string): Promise<ActionDefinition> {
     if (!ACTION_KEY.test(key)) {
-      throw new ToolError(`"${key}" is not an action key. Keys look like "slack-send-message"; find them with list_actions.`);
+      throw new ToolError(`"${quote(key)}" is not an action key. Keys look like "slack-send-message"; find them with list_actions.`);
     }
     const cached = this.cache.enabled ? this.cache.getActionEntry(key) : undefined;
     if (cached) {
@@ -98,7 +98,7 @@ export class Catalog {
       return await this.fetchAction(key);
     } catch (err) {
       if (err instanceof ProviderError && err.kind === "not_found") {
-        throw new ToolError(`Unknown action "${key}". Find valid keys with list_actions (filter by app or query).`);
+        throw new ToolError(`Unknown action "${quote(key)}". Find valid keys with list_actions (filter by app or query).`);
       }
       throw err;
     }
@@ -107,7 +107,7 @@ export class Catalog {
   async getApp(slug: string): Promise<AppInfo> {
     if (!APP_SLUG.test(slug)) {
       const near = await this.suggestApps(slug.toLowerCase().replace(/[^a-z0-9]+/g, "_")).catch(() => []);
-      throw new ToolError(`"${slug}" is not an app slug. Slugs are lowercase with underscores, e.g. "google_sheets".${didYouMean(near)}`, suggestionDetail(near));
+      throw new ToolError(`"${quote(slug)}" is not an app slug. Slugs are lowercase with underscores, e.g. "google_sheets".${didYouMean(near)}`, suggestionDetail(near));
     }
     const cached = this.cache.enabled ? this.cache.getAppEntry(slug) : undefined;
     if (cached) {
@@ -120,7 +120,7 @@ export class Catalog {
       if (err instanceof ProviderError && err.kind === "not_found") {
         const near = await this.suggestApps(slug).catch(() => []);
         throw new ToolError(
-          `Unknown app "${slug}".${didYouMean(near)} App slugs are lowercase with underscores (e.g. "google_sheets"); list_actions with a query finds apps by name.`,
+          `Unknown app "${quote(slug)}".${didYouMean(near)} App slugs are lowercase with underscores (e.g. "google_sheets"); list_actions with a query finds apps by name.`,
           suggestionDetail(near),
         );
       }

@@ -15,7 +15,7 @@ import { fillAppProps, resolveAccount } from "./accounts.js";
 import { checkValue, missingRequired, toConnectValue, unknownPropMessage } from "./configured-props.js";
 import { bindingConversation, type Conversation } from "./conversation.js";
 import { decodeCursor, encodeCursor } from "./cursor.js";
-import { connectErrorMessage, ToolError } from "./errors.js";
+import { connectErrorMessage, quote, ToolError } from "./errors.js";
 import { isConfigurable, propsToJsonSchema, valueSchema, type JsonSchema } from "./props-schema.js";
 import type { Services } from "./services.js";
 
@@ -50,13 +50,18 @@ export class Configurator {
     return new Configurator({ services, configurations: services.configurations, defaults: services.defaults, user, conversation });
   }
 
-  /** The configuration a call continues (`configurationId`) or starts (`action`), with any account switch applied. */
-  async resume(req: { configurationId?: string; action?: string; accountId?: string }): Promise<Configuration> {
+  /**
+   * The configuration a call continues (`configurationId`) or starts (`action`), with any account
+   * switch applied. A handle's action is read through the (governed) catalog, so the caller's
+   * policy is checked on every use of a handle — whoever opened it.
+   */
+  async resume(req: { configurationId?: string; action?: string; accountId?: string; rerun?: boolean }): Promise<Configuration> {
     if (req.configurationId) {
-      const cfg = this.load(req.configurationId);
+      const cfg = this.load(req.configurationId, { rerun: req.rerun });
       if (req.action && req.action !== cfg.actionKey) {
-        throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${req.action}. Omit action, or start a new configuration.`);
+        throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${quote(req.action)}. Omit action, or start a new configuration.`);
       }
+      await this.deps.services.catalog.getAction(cfg.actionKey);
       return req.accountId ? this.useAccount(cfg, req.accountId) : cfg;
     }
     if (req.action) return this.open(await this.deps.services.catalog.getAction(req.action), req.accountId);
@@ -80,11 +85,11 @@ export class Configurator {
   }
 
   /** A handle this user (and conversation) may use, or a ToolError saying why not. */
-  load(id: string): Configuration {
+  load(id: string, options: { rerun?: boolean } = {}): Configuration {
     const cfg = this.deps.configurations.get(id);
     // Another user's handle gets the same answer as a made-up one: nothing about it leaks.
     if (!cfg || cfg.externalUserId !== this.deps.user) {
-      throw new ToolError(`configuration_id ${id} is not a configuration of this user. Start a new one with describe_action or run_action {action}.`);
+      throw new ToolError(`configuration_id ${quote(id)} is not a configuration of this user. Start a new one with describe_action or run_action {action}.`);
     }
     const conversation = bindingConversation(this.deps.conversation);
     if (cfg.conversationId && conversation && cfg.conversationId !== conversation) {
@@ -92,6 +97,13 @@ export class Configurator {
     }
     if (cfg.status === "done") throw new ToolError(`configuration_id ${id} already ran and is closed. To run ${cfg.actionKey} again, start a new configuration with run_action {action: "${cfg.actionKey}"}.`);
     if (cfg.status === "running") throw new ToolError(`configuration_id ${id} is running right now; wait for that call's result.`);
+    if (cfg.status === "unknown" && !options.rerun) {
+      throw new ToolError(
+        `configuration_id ${id}: the last run of ${cfg.actionKey} may or may not have happened (its outcome is unknown). ` +
+          "Check in the app whether it took effect; only if it did not, call run_action with this configuration_id and rerun: true.",
+        { outcome: "unknown", configuration_id: id },
+      );
+    }
     if (cfg.expiresAt <= Date.now()) {
       throw new ToolError(`configuration_id ${id} expired at ${new Date(cfg.expiresAt).toISOString()}. Start again with describe_action {action: "${cfg.actionKey}"}.`);
     }
@@ -162,7 +174,7 @@ export class Configurator {
     const cfg = prop?.remoteOptions ? await this.ensureAccounts(initial) : initial;
     if (!prop || !isConfigurable(prop)) {
       const withOptions = cfg.props.filter((p) => isConfigurable(p) && (p.remoteOptions || p.options)).map((p) => p.name);
-      throw new ToolError(`"${propName}" is not a configurable prop of ${cfg.actionKey}. Props with options: ${withOptions.join(", ") || "none"}.`);
+      throw new ToolError(`"${quote(propName)}" is not a configurable prop of ${cfg.actionKey}. Props with options: ${withOptions.join(", ") || "none"}.`);
     }
     if (!prop.remoteOptions) {
       if (Array.isArray(prop.options)) return { options: prop.options.map(toOption), cfg };
@@ -201,10 +213,14 @@ export class Configurator {
     }));
   }
 
-  /** Run once. The handle closes on success and reopens when the action reported a failure. */
-  async run(initial: Configuration): Promise<RunActionOutput> {
+  /**
+   * Run once. The handle closes on success, reopens when the action reported a failure or the run
+   * was refused before it was sent, and moves to `unknown` when the run may have happened
+   * (timeout, dropped connection, 5xx, unreadable answer, cancelled in flight).
+   */
+  async run(initial: Configuration, options: { rerun?: boolean } = {}): Promise<RunActionOutput> {
     const cfg = await this.ensureAccounts(initial);
-    if (!this.deps.configurations.claimForRun(cfg.id)) {
+    if (!this.deps.configurations.claimForRun(cfg.id, options)) {
       throw new ToolError(`configuration_id ${cfg.id} is already running or closed.`);
     }
     let output: RunActionOutput;
@@ -216,7 +232,7 @@ export class Configurator {
         dynamicPropsId: cfg.dynamicPropsId,
       });
     } catch (err) {
-      this.deps.configurations.finishRun(cfg.id, "open");
+      this.deps.configurations.finishRun(cfg.id, outcomeUnknown(err) ? "unknown" : "open");
       throw err;
     }
     const failed = output.observations.some((o) => o.k === "error");
@@ -285,7 +301,14 @@ function toOption(o: unknown): { label: string; value: unknown } {
   return { label: String(o), value: o };
 }
 
-/** Whether a run failure leaves the outcome unknown (the action may have happened). */
+/**
+ * Whether a run failure leaves the outcome unknown (the action may have happened): the request may
+ * have reached Connect — a timeout, a dropped connection, a 5xx, an answer we could not read, or a
+ * cancellation while it was in flight. A refusal before sending (policy, 4xx) is not unknown.
+ */
 export function outcomeUnknown(err: unknown): boolean {
-  return err instanceof ProviderError && (err.kind === "timeout" || err.kind === "network" || err.kind === "upstream");
+  return (
+    err instanceof ProviderError &&
+    (err.kind === "timeout" || err.kind === "network" || err.kind === "upstream" || err.kind === "malformed" || (err.kind === "cancelled" && !err.details.notSent))
+  );
 }

@@ -4,7 +4,7 @@
  * props and values of the wrong type — each reported with what to do instead.
  */
 import type { ActionProp } from "../providers/provider.js";
-import { ToolError } from "./errors.js";
+import { quote, ToolError } from "./errors.js";
 import { isConfigurable, isRequired, valueSchema, type JsonSchema } from "./props-schema.js";
 
 function typeMatches(schema: JsonSchema, value: unknown): boolean {
@@ -71,7 +71,7 @@ export function toConnectValue(prop: ActionProp, value: unknown): unknown {
 
 export function unknownPropMessage(key: string, props: ActionProp[], name: string): string {
   const valid = props.filter(isConfigurable).map((p) => p.name);
-  return `"${name}" is not a prop of ${key} (valid: ${valid.join(", ") || "none"})`;
+  return `"${quote(name)}" is not a prop of ${key} (valid: ${valid.join(", ") || "none"})`;
 }
 
 export function missingRequired(props: ActionProp[], given: Record<string, unknown>): ActionProp[] {

@@ -10,7 +10,7 @@ import { ProviderError } from "../providers/provider.js";
 import { AuditLog, userHasher, type AuditOutcome } from "../store/audit.js";
 import { ConfirmationStore } from "../store/confirmations.js";
 import type { Db } from "../store/db.js";
-import { describeFailure } from "./errors.js";
+import { describeFailure, quote, ToolError } from "./errors.js";
 import { credentialLabel, type Identity } from "./identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
 import { RateLimiter } from "./rate-limit.js";
@@ -79,6 +79,7 @@ export class Controls {
       return this.finish(call, started, result, callPolicy, "rate_limited", "rate-limit");
     }
     try {
+      checkAppArgument(args.app);
       for (const app of appsNamedIn(args)) callPolicy.checkApp(app);
       refuseAppPropValues(args);
       result = await handler(callPolicy);
@@ -110,18 +111,18 @@ export class Controls {
   private finish(call: CallInfo, started: number, result: ToolResult, policy: CallPolicy, outcome: AuditOutcome, rule?: string, upstreamStatus?: number): ToolResult {
     const { identity, tool, args } = call;
     const f = policy.facts;
-    const host = f.host ?? hostOf(args.url);
+    const host = (f.host ?? hostOf(args.url))?.slice(0, 255);
     const entry = {
       at: started,
       requestId: call.requestId,
       user: identity.externalUserId,
       credential: credentialLabel(identity),
       tool,
-      app: f.app ?? (typeof args.app === "string" ? args.app : undefined),
-      action: f.action ?? (typeof args.action === "string" ? args.action : undefined),
-      method: f.method ?? (typeof args.method === "string" ? args.method : undefined),
+      app: f.app ?? argString(args.app),
+      action: f.action ?? argString(args.action),
+      method: f.method ?? argString(args.method),
       host,
-      accountId: f.accountId ?? (typeof args.account_id === "string" ? args.account_id : undefined),
+      accountId: f.accountId ?? argString(args.account_id),
       outcome,
       rule,
       durationMs: Date.now() - started,
@@ -147,6 +148,24 @@ export class Controls {
       "tool call",
     );
     return result;
+  }
+}
+
+/** A caller's string argument as the audit log keeps it: bounded, whatever was sent. */
+function argString(value: unknown): string | undefined {
+  return typeof value === "string" ? value.slice(0, 200) : undefined;
+}
+
+/** App slugs (Connect's name_slug): letters, digits, `_` and `-`. Checked before anything goes upstream. */
+const APP_SLUG = /^[a-z0-9][a-z0-9_-]*$/i;
+const MAX_APP_SLUG = 100;
+
+function checkAppArgument(app: unknown): void {
+  if (typeof app !== "string" || app === "") return;
+  if (app.length > MAX_APP_SLUG || !APP_SLUG.test(app)) {
+    throw new ToolError(
+      `app "${quote(app)}" is not an app slug: slugs are letters, digits, "_" and "-", at most ${MAX_APP_SLUG} characters (e.g. "slack", "google_sheets"). list_actions with a query finds apps by name.`,
+    );
   }
 }
 

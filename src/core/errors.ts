@@ -16,6 +16,14 @@ export class ToolError extends Error {
   }
 }
 
+/** Longest piece of caller input an error text repeats back. */
+export const MAX_QUOTED_INPUT = 100;
+
+/** Caller input as an error text shows it: at most ~100 characters, the cut marked with its length. */
+export function quote(input: string): string {
+  return input.length <= MAX_QUOTED_INPUT ? input : `${input.slice(0, MAX_QUOTED_INPUT)}… (${input.length} characters)`;
+}
+
 export interface FailureView {
   message: string;
   detail?: Record<string, unknown>;
@@ -25,6 +33,9 @@ export interface FailureView {
 
 export function describeFailure(err: unknown): FailureView {
   if (err instanceof ToolError) return { message: err.message, ...(err.detail ? { detail: err.detail } : {}), internal: false };
+  if (err instanceof Error && err.name === "ConfigurationNotOpenError") {
+    return { message: `${err.message}. Continue with a new configuration (describe_action {action}).`, internal: false };
+  }
   if (err instanceof ProviderError) {
     const detail: Record<string, unknown> = { kind: err.kind };
     if (err.details.status !== undefined) detail.upstream_status = err.details.status;

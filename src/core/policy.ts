@@ -12,7 +12,7 @@
 import type { Config } from "../config.js";
 import type { ActionDefinition, HttpMethod } from "../providers/provider.js";
 import { callHash, type ConfirmationStore } from "../store/confirmations.js";
-import { actionApp } from "./action-view.js";
+import { actionApp, actionApps } from "./action-view.js";
 import { ToolError } from "./errors.js";
 import type { Identity } from "./identity.js";
 import type { BucketSpec } from "./rate-limit.js";
@@ -92,6 +92,12 @@ const CONFIRM_REASONS = {
 /** Policy for one tool call: checks, confirmation, and the facts it saw. */
 export class CallPolicy {
   readonly facts: CallFacts = {};
+  /**
+   * Writes the hooks below let through in this call (`run:<key>`, `proxy:<method> <url> <account>`).
+   * The governed provider (core/governance.ts) refuses a write that is not here, so no tool or
+   * engine can reach Connect with a write that skipped read-only or confirmation.
+   */
+  private readonly cleared = new Set<string>();
 
   constructor(
     readonly policy: EffectivePolicy,
@@ -114,10 +120,16 @@ export class CallPolicy {
     }
   }
 
+  /** Every app an action touches (its app props' apps, else its key prefix) must be allowed. */
+  checkActionApps(action: Pick<ActionDefinition, "key" | "props">): void {
+    this.facts.action ??= action.key;
+    for (const app of actionApps(action)) this.checkApp(app);
+  }
+
   /** App and read-only checks for an action, before anything about it reaches Connect. */
   checkAction(action: ActionDefinition): void {
     this.facts.action = action.key;
-    this.checkApp(actionApp(action));
+    this.checkActionApps(action);
     if (this.policy.readOnly && action.annotations?.readOnlyHint !== true) {
       throw new PolicyError(
         "read-only",
@@ -133,16 +145,16 @@ export class CallPolicy {
     if (this.policy.readOnly && call.method !== "GET") {
       throw new PolicyError("read-only", `Refused by policy "read-only" (${this.policy.source}): api_proxy may only send GET requests here, not ${call.method}.`);
     }
-    if (call.method === "GET") return undefined;
+    if (call.method === "GET") return this.clear(proxyKey(call));
     const preview = { tool: "api_proxy", app: call.app, account_id: call.accountId, method: call.method, url: call.url, headers: call.headers, ...(call.body ? { body: call.body } : {}) };
-    return this.confirm(preview, `${call.method} ${call.url} as ${call.app} account ${call.accountId}`);
+    return this.confirm(preview, `${call.method} ${call.url} as ${call.app} account ${call.accountId}`) ?? this.clear(proxyKey(call));
   }
 
   /** run_action's hook, just before the run: undefined to go ahead, a preview, or a PolicyError. */
   action(call: ActionCall): ToolResult | undefined {
     this.checkAction(call.action);
     this.facts.accountId ??= call.accountIds[0];
-    if (call.action.annotations?.readOnlyHint === true) return undefined;
+    if (call.action.annotations?.readOnlyHint === true) return this.clear(`run:${call.action.key}`);
     const preview = {
       tool: "run_action",
       action: call.action.key,
@@ -151,7 +163,17 @@ export class CallPolicy {
       account_ids: call.accountIds,
       configured_props: call.configuredProps,
     };
-    return this.confirm(preview, `run ${call.action.key}${call.accountIds.length ? ` as account ${call.accountIds.join(", ")}` : ""}`);
+    return this.confirm(preview, `run ${call.action.key}${call.accountIds.length ? ` as account ${call.accountIds.join(", ")}` : ""}`) ?? this.clear(`run:${call.action.key}`);
+  }
+
+  private clear(what: string): undefined {
+    this.cleared.add(what);
+    return undefined;
+  }
+
+  /** Whether this call's hooks let `run:<key>` or a proxy request through (see `cleared`). */
+  isCleared(what: { run: string } | { proxy: { method: string; url: string; accountId: string } }): boolean {
+    return this.cleared.has("run" in what ? `run:${what.run}` : proxyKey(what.proxy));
   }
 
   /** Writes under confirm-writes: spend a matching token, or stop with a preview and a new token. */
@@ -182,13 +204,17 @@ export class CallPolicy {
   }
 }
 
-/** The app slugs a tool's arguments name directly, for the early allow/deny check. */
+function proxyKey(call: { method: string; url: string; accountId: string }): string {
+  return `proxy:${call.method} ${call.url} ${call.accountId}`;
+}
+
+/**
+ * The app slugs a tool's arguments name directly, for the early allow/deny check. Actions are not
+ * guessed from their key: every action definition the call touches passes the governed catalog
+ * and provider (core/governance.ts), which check it by its app props (`actionApps`).
+ */
 export function appsNamedIn(args: Record<string, unknown>): string[] {
-  const apps: string[] = [];
-  if (typeof args.app === "string" && args.app) apps.push(args.app);
-  // Action keys are `<app>-<name>`; the authoritative app (its app prop) is checked again by run_action's hook.
-  if (typeof args.action === "string" && /^[a-z0-9_]+-/i.test(args.action)) apps.push(args.action.split("-")[0]!);
-  return apps;
+  return typeof args.app === "string" && args.app ? [args.app] : [];
 }
 
 /**

@@ -19,6 +19,7 @@ import { ConnectLinks, retiringUsedLinks } from "./connect.js";
 import { ToolError } from "./errors.js";
 import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
+import { governServices } from "./governance.js";
 import type { CallPolicy } from "./policy.js";
 
 export interface Services {
@@ -58,6 +59,10 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
   const pipedream = providerFromConfig(config, { onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one") });
   const provider = retiringUsedLinks(pipedream, links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
+  const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
+  // A run no process is waiting for any more (crash, kill) may or may not have happened upstream.
+  const orphaned = configurations.recoverOrphanedRuns(2 * config.upstreamTimeoutMs + 60_000);
+  if (orphaned) logger.warn({ configurations: orphaned }, "runs left 'running' by a stopped process are now 'unknown' (rerun: true runs them again)");
   return {
     ok: true,
     services: {
@@ -69,7 +74,7 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
         errorRedirectUri: config.connectErrorRedirectUri,
         webhookUri: config.connectWebhookUri,
       }),
-      configurations: new ConfigurationStore(db, config.configurationTtlSeconds * 1000),
+      configurations,
       defaults: new ConversationDefaults(db),
     },
   };
@@ -84,29 +89,42 @@ export interface ToolContext {
   /** The client's model through MCP sampling, when this connection offers it (2025-era clients). */
   sampling?: SamplingRequester;
   logger: Logger;
-  /** The services, or a ToolError saying what to configure. */
+  /**
+   * The services, or a ToolError saying what to configure. Their provider and catalog are governed
+   * by this call's policy and carry its abort signal (core/governance.ts): tools cannot bypass either.
+   */
   services(): Services;
   /** This call's policy: tools call it once they know what they are about to do (see core/policy.ts). */
   policy: CallPolicy;
+  /** Fires when the client cancels the call (or closes the HTTP request). */
+  signal?: AbortSignal;
 }
 
-export function makeToolContext(
-  identity: Identity,
-  mode: Config["toolMode"],
-  conversation: Conversation | undefined,
-  logger: Logger,
-  services: ServicesOrReason,
-  sampling?: SamplingRequester,
-): Omit<ToolContext, "policy"> {
+export interface ToolContextInit {
+  identity: Identity;
+  mode: Config["toolMode"];
+  conversation?: Conversation;
+  logger: Logger;
+  services: ServicesOrReason;
+  policy: CallPolicy;
+  sampling?: SamplingRequester;
+  signal?: AbortSignal;
+}
+
+export function makeToolContext(init: ToolContextInit): ToolContext {
+  let governed: Services | undefined;
   return {
-    identity,
-    mode,
-    conversation,
-    ...(sampling ? { sampling } : {}),
-    logger,
+    identity: init.identity,
+    mode: init.mode,
+    conversation: init.conversation,
+    ...(init.sampling ? { sampling: init.sampling } : {}),
+    logger: init.logger,
+    policy: init.policy,
+    ...(init.signal ? { signal: init.signal } : {}),
     services() {
-      if (!services.ok) throw new ToolError(services.reason);
-      return services.services;
+      if (!init.services.ok) throw new ToolError(init.services.reason);
+      governed ??= governServices(init.services.services, { policy: init.policy, signal: init.signal });
+      return governed;
     },
   };
 }

@@ -16,6 +16,8 @@ import { actionApp, actionSummary } from "./action-view.js";
 import type { Configurator, MissingProp } from "./configuration.js";
 import { ConnectRequiredError } from "./connect.js";
 import { ToolError } from "./errors.js";
+import { throwIfCancelled } from "./governance.js";
+import { PolicyError } from "./policy.js";
 import { isConfigurable, isRequired } from "./props-schema.js";
 import type { ToolResult } from "./results.js";
 import type { Services } from "./services.js";
@@ -27,6 +29,8 @@ export interface SubAgentInput {
   configurationId?: string;
   configuredProps?: Record<string, unknown>;
   accountId?: string;
+  /** Continue a handle whose last run's outcome is unknown (the caller checked the app). */
+  rerun?: boolean;
 }
 
 export interface SubAgentStats {
@@ -53,6 +57,8 @@ export interface SubAgentDeps {
   model: ChatModel;
   maxSteps: number;
   timeoutMs: number;
+  /** The caller's cancellation: no model call, step or run starts once it fired. */
+  signal?: AbortSignal;
   /** The same policy hook a direct run goes through: a preview stops the run, a refusal throws. */
   beforeRun?: (cfg: Configuration) => Promise<ToolResult | undefined>;
 }
@@ -72,6 +78,8 @@ export async function runSubAgent(input: SubAgentInput, deps: SubAgentDeps): Pro
   const started = Date.now();
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), deps.timeoutMs);
+  // Either the time limit or the caller's cancellation stops the model call in flight.
+  const stop = deps.signal ? AbortSignal.any([controller.signal, deps.signal]) : controller.signal;
   const stats: SubAgentStats = {
     backend: deps.model.backend,
     model: deps.model.model,
@@ -93,11 +101,13 @@ export async function runSubAgent(input: SubAgentInput, deps: SubAgentDeps): Pro
     await session.prepare();
     const messages: ModelMessage[] = [{ role: "user", content: session.openingMessage() }];
     for (let step = 0; step < deps.maxSteps; step++) {
+      throwIfCancelled(deps.signal, "continue the sub-agent");
       if (controller.signal.aborted) return finish({ kind: "failed", cfg: session.cfg, reason: `the sub-agent ran out of time (${deps.timeoutMs} ms)`, stats });
       let reply;
       try {
-        reply = await deps.model.complete({ system: SYSTEM, messages, tools: session.tools(), maxTokens: MAX_TOKENS_PER_REPLY, signal: controller.signal });
+        reply = await deps.model.complete({ system: SYSTEM, messages, tools: session.tools(), maxTokens: MAX_TOKENS_PER_REPLY, signal: stop });
       } catch (err) {
+        throwIfCancelled(deps.signal, "continue the sub-agent");
         if (controller.signal.aborted) return finish({ kind: "failed", cfg: session.cfg, reason: `the sub-agent ran out of time (${deps.timeoutMs} ms)`, stats });
         if (err instanceof ModelError) return finish({ kind: "failed", cfg: session.cfg, reason: `the model failed: ${err.message}`, stats });
         throw err;
@@ -113,6 +123,7 @@ export async function runSubAgent(input: SubAgentInput, deps: SubAgentDeps): Pro
         return finish({ kind: "needs_input", cfg: session.cfg, question, missing: session.missing(), stats });
       }
       for (const call of reply.toolCalls) {
+        throwIfCancelled(deps.signal, "continue the sub-agent");
         stats.tool_calls++;
         const result = await session.execute(call);
         if (result.final) return finish({ ...result.final, stats });
@@ -144,7 +155,7 @@ class Session {
   async prepare(): Promise<void> {
     const { configurator } = this.deps;
     if (this.input.configurationId || this.input.action) {
-      this.cfg = await configurator.resume({ configurationId: this.input.configurationId, action: this.input.action, accountId: this.input.accountId });
+      this.cfg = await configurator.resume({ configurationId: this.input.configurationId, action: this.input.action, accountId: this.input.accountId, rerun: this.input.rerun });
     }
     if (this.cfg && this.input.configuredProps && Object.keys(this.input.configuredProps).length) {
       this.cfg = (await configurator.apply(this.cfg, this.input.configuredProps)).cfg;
@@ -212,7 +223,8 @@ class Session {
           running = true;
           const preview = await this.deps.beforeRun?.(cfg);
           if (preview) return { final: { kind: "held", cfg, preview } };
-          return { final: { kind: "ran", cfg, output: await this.deps.configurator.run(cfg) } };
+          throwIfCancelled(this.deps.signal, "run the action");
+          return { final: { kind: "ran", cfg, output: await this.deps.configurator.run(cfg, { rerun: this.input.rerun }) } };
         }
         case "ask_user":
           return { final: { kind: "needs_input", cfg: this.cfg, question: String(args.question ?? "").trim() || "Please give more detail.", missing: this.missing() } };
@@ -222,6 +234,8 @@ class Session {
     } catch (err) {
       // A failed run is never handed back to the model: it might simply run it again.
       if (running) throw err;
+      // Policy decisions and cancellation are final, never something for the model to work around.
+      if (err instanceof PolicyError || (err instanceof ProviderError && err.kind === "cancelled")) throw err;
       // Not something the model can fix: the caller gets connect_required with a Connect Link.
       if (err instanceof ConnectRequiredError) throw err;
       if (err instanceof ToolError || err instanceof ProviderError) return { data: { error: err.message } };

@@ -205,7 +205,8 @@ export class ProviderError extends Error {
   constructor(
     readonly kind: ProviderErrorKind,
     message: string,
-    readonly details: { status?: number; retryAfterSeconds?: number; operation?: string } = {},
+    /** `notSent`: the call failed before anything was sent (e.g. cancelled before it started). */
+    readonly details: { status?: number; retryAfterSeconds?: number; operation?: string; notSent?: boolean } = {},
   ) {
     super(message);
   }

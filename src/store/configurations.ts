@@ -4,10 +4,21 @@
  * (and, when the client named one, one conversation); every read checks both.
  */
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import type { ActionProp } from "../providers/provider.js";
 import type { Db } from "./db.js";
 
-export type ConfigurationStatus = "open" | "running" | "done";
+/** `unknown`: a run was sent and its outcome is not known; running again needs an explicit rerun. */
+export type ConfigurationStatus = "open" | "running" | "done" | "unknown";
+
+/** This process, as recorded on the handles it is running (crash recovery checks it). */
+const HOST = hostname();
+export const RUN_OWNER = `${HOST}:${process.pid}`;
+
+/** A save or claim that found the handle no longer open (another call ran or closed it meanwhile). */
+export class ConfigurationNotOpenError extends Error {
+  override name = "ConfigurationNotOpenError";
+}
 
 export interface Configuration {
   id: string;
@@ -86,30 +97,74 @@ export class ConfigurationStore {
     return row ? fromRow(row) : undefined;
   }
 
-  /** Save props and prop list; each save extends the handle's life by the TTL. */
+  /**
+   * Save props and prop list; each save extends the handle's life by the TTL. Only an open handle
+   * (or one whose outcome is unknown, when the caller is about to rerun it) can be saved: a save
+   * that changes nothing throws, never answers as if it had saved.
+   */
   save(cfg: Configuration): Configuration {
     const at = this.now();
     const next = { ...cfg, updatedAt: at, expiresAt: at + this.ttlMs };
-    this.db
-      .prepare("UPDATE configurations SET configured_props = ?, props = ?, dynamic_props_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND status = 'open'")
-      .run(JSON.stringify(next.configuredProps), JSON.stringify(next.props), next.dynamicPropsId ?? null, at, next.expiresAt, cfg.id);
+    const changed = this.db
+      .prepare("UPDATE configurations SET configured_props = ?, props = ?, dynamic_props_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND status IN ('open', 'unknown')")
+      .run(JSON.stringify(next.configuredProps), JSON.stringify(next.props), next.dynamicPropsId ?? null, at, next.expiresAt, cfg.id).changes;
+    if (changed !== 1) throw new ConfigurationNotOpenError(`configuration ${cfg.id} is no longer open (it ran, is running or was removed); nothing was saved`);
     return next;
   }
 
-  /** Move open → running atomically; false if another call got there first (or it is closed). */
-  claimForRun(id: string): boolean {
-    return this.db.prepare("UPDATE configurations SET status = 'running', updated_at = ? WHERE id = ? AND status = 'open'").run(this.now(), id).changes === 1;
+  /**
+   * Move open → running atomically (and unknown → running when `rerun`); false if another call got
+   * there first or the handle is closed. The running row names this process, for crash recovery.
+   */
+  claimForRun(id: string, options: { rerun?: boolean } = {}): boolean {
+    const from = options.rerun ? "status IN ('open', 'unknown')" : "status = 'open'";
+    return this.db.prepare(`UPDATE configurations SET status = 'running', run_owner = ?, updated_at = ? WHERE id = ? AND ${from}`).run(RUN_OWNER, this.now(), id).changes === 1;
   }
 
-  /** After a run: `done` closes the handle; `open` releases it again (the run failed). */
-  finishRun(id: string, status: "done" | "open"): void {
+  /** After a run: `done` closes the handle; `open` releases it (the run failed); `unknown`: it may have run. */
+  finishRun(id: string, status: "done" | "open" | "unknown"): void {
     const at = this.now();
-    this.db.prepare("UPDATE configurations SET status = ?, updated_at = ?, expires_at = ? WHERE id = ?").run(status, at, at + this.ttlMs, id);
+    this.db.prepare("UPDATE configurations SET status = ?, run_owner = NULL, updated_at = ?, expires_at = ? WHERE id = ? AND status = 'running'").run(status, at, at + this.ttlMs, id);
+  }
+
+  /**
+   * Runs left `running` by a process that is gone (a crash or kill mid-run) may or may not have
+   * happened upstream: mark them `unknown`. A row is orphaned when its owner is a dead process on
+   * this host, or when it has been running longer than `staleAfterMs` (owners on other hosts).
+   */
+  recoverOrphanedRuns(staleAfterMs: number, alive: (pid: number) => boolean = processAlive): number {
+    const rows = this.db.prepare("SELECT id, run_owner, updated_at FROM configurations WHERE status = 'running'").all() as Array<{ id: string; run_owner: string | null; updated_at: number }>;
+    const orphaned = rows.filter((r) => {
+      const [host, pid] = splitOwner(r.run_owner);
+      if (host === HOST && pid !== undefined) return pid === process.pid ? false : !alive(pid);
+      return r.updated_at < this.now() - staleAfterMs;
+    });
+    const mark = this.db.prepare("UPDATE configurations SET status = 'unknown', run_owner = NULL, updated_at = ? WHERE id = ? AND status = 'running'");
+    let changed = 0;
+    for (const r of orphaned) changed += mark.run(this.now(), r.id).changes;
+    return changed;
   }
 
   purgeExpired(): number {
     // Closed and expired handles are kept a day so a late caller hears "expired"/"closed", not "unknown".
     return this.db.prepare("DELETE FROM configurations WHERE expires_at < ?").run(this.now() - 86_400_000).changes;
+  }
+}
+
+function splitOwner(owner: string | null): [string | undefined, number | undefined] {
+  const at = owner?.lastIndexOf(":") ?? -1;
+  if (!owner || at < 0) return [undefined, undefined];
+  const pid = Number(owner.slice(at + 1));
+  return [owner.slice(0, at), Number.isInteger(pid) && pid > 0 ? pid : undefined];
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: it exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -130,6 +130,36 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    name: "configuration outcome unknown, run owner",
+    // SQLite cannot alter a CHECK constraint: rebuild the table with the new status and column.
+    sql: `
+      CREATE TABLE configurations_v5 (
+        id TEXT PRIMARY KEY,
+        external_user_id TEXT NOT NULL,
+        conversation_id TEXT,
+        action_key TEXT NOT NULL,
+        action_version TEXT NOT NULL,
+        configured_props TEXT NOT NULL,
+        props TEXT NOT NULL,
+        dynamic_props_id TEXT,
+        -- unknown: a run was sent and its outcome is not known (timeout, dropped, crash);
+        -- running it again takes an explicit rerun
+        status TEXT NOT NULL CHECK (status IN ('open', 'running', 'done', 'unknown')),
+        created_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        run_owner TEXT                    -- "<host>:<pid>" of the process running it, while running
+      );
+      INSERT INTO configurations_v5 (id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at)
+        SELECT id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at FROM configurations;
+      DROP TABLE configurations;
+      ALTER TABLE configurations_v5 RENAME TO configurations;
+      CREATE INDEX configurations_expires_at ON configurations (expires_at);
+      CREATE INDEX configurations_running ON configurations (status) WHERE status = 'running';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

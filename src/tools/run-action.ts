@@ -26,6 +26,7 @@ const toolsOnlyInput = z.strictObject({
 const fullConfigInput = toolsOnlyInput.extend({
   action: z.string().max(200).optional(),
   configuration_id: z.string().max(100).optional(),
+  rerun: z.boolean().optional().describe('Run again after outcome "unknown" (check the app first)'),
 });
 
 const BASE_DESCRIPTION =
@@ -61,11 +62,12 @@ export const runAction = defineTool({
     const withInstruction = args as z.infer<typeof subAgentInput>;
     if (withInstruction.instruction !== undefined) {
       if (ctx.mode !== "sub-agent") throw new ToolError("instruction is only accepted in sub-agent mode; pass action and configured_props.");
-      return runWithSubAgent(withInstruction as z.infer<typeof subAgentInput> & { instruction: string }, ctx);
+      return reportingUnknownOutcome(() => runWithSubAgent(withInstruction as z.infer<typeof subAgentInput> & { instruction: string }, ctx));
     }
-    if (ctx.mode !== "tools-only") return runConfigured(args, ctx);
+    if (ctx.mode !== "tools-only") return reportingUnknownOutcome(() => runConfigured(args, ctx));
     if (!args.action) throw new ToolError("action is required.");
-    return runOneShot({ ...args, action: args.action }, ctx);
+    const action = args.action;
+    return reportingUnknownOutcome(() => runOneShot({ ...args, action }, ctx));
   },
 });
 
@@ -93,15 +95,38 @@ function runResult(key: string, output: RunActionOutput, extra: Record<string, u
   });
 }
 
-/** A run whose outcome is unknown (timeout, dropped connection, 5xx) must not look like "it did not happen". */
-async function guardUnknownOutcome<T>(key: string, run: () => Promise<T>): Promise<T> {
+/**
+ * A run whose outcome is unknown (timeout, dropped connection, 5xx, unreadable answer, cancelled in
+ * flight) must look neither like success nor like "it did not happen": outcome "unknown", isError.
+ */
+class OutcomeUnknownError extends ToolError {
+  override name = "OutcomeUnknownError";
+}
+
+async function guardUnknownOutcome<T>(key: string, run: () => Promise<T>, configurationId?: string): Promise<T> {
   try {
     return await run();
   } catch (err) {
     if (outcomeUnknown(err)) {
-      throw new ToolError(`${key} may or may not have run: ${(err as Error).message} It was not retried; check in the app before running it again.`);
+      const next = configurationId
+        ? ` Only if it did not, call run_action {configuration_id: "${configurationId}", rerun: true}.`
+        : " Only if it did not, run it again.";
+      throw new OutcomeUnknownError(
+        `${key} may or may not have run: ${(err as Error).message} It was not retried. Check in the app whether it took effect before doing anything else.${next}`,
+        { outcome: "unknown", action: key, ...(configurationId ? { configuration_id: configurationId } : {}) },
+      );
     }
     throw err;
+  }
+}
+
+/** An unknown outcome as a result: isError, with `outcome: "unknown"` in structuredContent. */
+async function reportingUnknownOutcome(run: () => Promise<ToolResult>): Promise<ToolResult> {
+  try {
+    return await run();
+  } catch (err) {
+    if (!(err instanceof OutcomeUnknownError)) throw err;
+    return failureWith(err.message, err.detail ?? { outcome: "unknown" });
   }
 }
 
@@ -113,20 +138,34 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
   if (!args.instruction.trim()) throw new ToolError("instruction is empty: say what to do, in plain language.");
   const model = await chooseModel(services.config, ctx.sampling);
   const configurator = Configurator.forCall(services, user, ctx.conversation);
-  const outcome = await guardUnknownOutcome(args.action ?? "the action", () =>
-    runSubAgent(
-      { instruction: args.instruction, action: args.action, app: args.app, configurationId: args.configuration_id, configuredProps: args.configured_props, accountId: args.account_id },
-      {
-        services,
-        configurator,
-        user,
-        model,
-        maxSteps: services.config.subagentMaxSteps,
-        timeoutMs: services.config.subagentTimeoutMs,
-        beforeRun: async (cfg) => ctx.policy.action(policyCall(await services.catalog.getAction(cfg.actionKey), cfg)),
-      },
-    ),
-  );
+  let running: Configuration | undefined;
+  const outcome = await guardUnknownOutcome(
+    args.action ?? "the action",
+    () =>
+      runSubAgent(
+        { instruction: args.instruction, action: args.action, app: args.app, configurationId: args.configuration_id, configuredProps: args.configured_props, accountId: args.account_id, rerun: args.rerun },
+        {
+          services,
+          configurator,
+          user,
+          model,
+          maxSteps: services.config.subagentMaxSteps,
+          timeoutMs: services.config.subagentTimeoutMs,
+          signal: ctx.signal,
+          beforeRun: async (cfg) => {
+            running = cfg;
+            return ctx.policy.action(policyCall(await services.catalog.getAction(cfg.actionKey), cfg));
+          },
+        },
+      ),
+    undefined,
+  ).catch((err: unknown) => {
+    // The handle that was running is the one to check and rerun.
+    if (err instanceof OutcomeUnknownError && running) {
+      throw new OutcomeUnknownError(err.message.replace("run it again.", `call run_action {configuration_id: "${running.id}", rerun: true}.`), { ...err.detail, action: running.actionKey, configuration_id: running.id });
+    }
+    throw err;
+  });
   const cfg = outcome.cfg;
   const report = {
     action: cfg?.actionKey ?? null,
@@ -192,7 +231,7 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
   const services = ctx.services();
   const user = requireEndUser(ctx.identity);
   const configurator = Configurator.forCall(services, user, ctx.conversation);
-  let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id });
+  let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id, rerun: args.rerun });
   const action = await services.catalog.getAction(cfg.actionKey);
   ctx.policy.checkAction(action);
   if (args.configured_props && Object.keys(args.configured_props).length) ({ cfg } = await configurator.apply(cfg, args.configured_props));
@@ -213,7 +252,7 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
   if (held) return withHandle(held, cfg.id);
   const started = Date.now();
   const ready = cfg;
-  const output = await guardUnknownOutcome(cfg.actionKey, () => configurator.run(ready));
+  const output = await guardUnknownOutcome(cfg.actionKey, () => configurator.run(ready, { rerun: args.rerun }), cfg.id);
   ctx.logger.info({ action: cfg.actionKey, ms: Date.now() - started, configuration: cfg.id }, "action ran");
   return runResult(cfg.actionKey, output, { configuration_id: cfg.id });
 }
