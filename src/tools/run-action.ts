@@ -81,7 +81,11 @@ function runFailure(output: RunActionOutput): string | undefined {
 function runResult(key: string, output: RunActionOutput, extra: Record<string, unknown> = {}): ToolResult {
   const reason = runFailure(output);
   if (reason) {
-    throw new ToolError(`${key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.`);
+    const handle = typeof extra.configuration_id === "string" ? extra.configuration_id : undefined;
+    const message = `${key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.`;
+    // The handle stays open: the caller fixes a value and runs it with the same configuration_id.
+    if (handle) return failureWith(`${message} To fix and run again: run_action {configuration_id: "${handle}", configured_props: {…}}.`, { configuration_id: handle });
+    throw new ToolError(message);
   }
   const { $summary, ...exports } = output.exports;
   const result = capJson(output.ret, MAX_RESULT_CHARS);

@@ -191,10 +191,17 @@ describe("full-config: handles", () => {
     try {
       const failed = await call(s.client, "run_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL", text: "__fail__" } });
       expect(failed.isError).toBe(true);
-      const needs = await call(s.client, "run_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL" } });
-      expect(needs.structured).toMatchObject({ outcome: "needs_input", missing: [{ name: "text", has_options: false }] });
-      const fixed = await call(s.client, "run_action", { configuration_id: needs.structured!.configuration_id, configured_props: { text: "fixed" } });
-      expect(fixed.structured!.outcome).toBe("ok");
+      const handle = failed.structured!.configuration_id as string;
+      expect(handle).toMatch(/^cfg_/);
+      expect(failed.text).toContain(handle);
+      // The same handle, fixed: channel stays set, only text changes, and it runs.
+      const fixed = await call(s.client, "run_action", { configuration_id: handle, configured_props: { text: "fixed" } });
+      expect(fixed.isError, fixed.text).toBe(false);
+      expect(fixed.structured).toMatchObject({ outcome: "ok", configuration_id: handle, summary: expect.stringContaining("C01GENERAL") });
+      // …and is closed after that success.
+      const again = await call(s.client, "run_action", { configuration_id: handle });
+      expect(again.isError).toBe(true);
+      expect(again.text).toMatch(/already ran and is closed/);
     } finally {
       await s.close();
     }
