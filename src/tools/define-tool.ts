@@ -33,8 +33,10 @@ export function stringMap<T extends z.ZodType>(values: T) {
   return zod.object({}).catchall(values);
 }
 
-/** Every `outcome` a result may carry (design.md): ok, not an error but not done yet, or (isError) unknown. */
-export const OUTCOME = zod.enum(["ok", "needs_input", "connect_required", "unknown"]);
+/** Every `outcome` a result may carry (design.md): ok, or not an error but not done yet. */
+export const OUTCOME = zod.enum(["ok", "needs_input", "connect_required"]);
+/** run_action's outcomes add `unknown` (isError): the run may or may not have happened. */
+export const RUN_OUTCOME = zod.enum(["ok", "needs_input", "connect_required", "unknown"]);
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   tool: ToolDefinition<Input, Output>,

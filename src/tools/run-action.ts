@@ -11,7 +11,7 @@ import { capJson, success, type ToolResult } from "../core/results.js";
 import type { ToolContext } from "../core/services.js";
 import type { ActionDefinition, ActionProp, RunActionOutput } from "../providers/provider.js";
 import type { Configuration } from "../store/configurations.js";
-import { defineTool, OUTCOME, stringMap } from "./define-tool.js";
+import { defineTool, RUN_OUTCOME, stringMap } from "./define-tool.js";
 
 /** Cap on the serialized return value handed back to the caller. */
 const MAX_RESULT_CHARS = 100_000;
@@ -26,7 +26,7 @@ const toolsOnlyInput = z.strictObject({
 const fullConfigInput = toolsOnlyInput.extend({
   action: z.string().max(200).optional(),
   configuration_id: z.string().max(100).optional(),
-  rerun: z.boolean().optional().describe('Run again after outcome "unknown" (check the app first)'),
+  rerun: z.boolean().optional(),
 });
 
 const BASE_DESCRIPTION =
@@ -52,7 +52,7 @@ export const runAction = defineTool({
   },
   inputSchema: fullConfigInput,
   outputSchema: z.looseObject({
-    outcome: OUTCOME,
+    outcome: RUN_OUTCOME,
     summary: z.string().optional(),
     result: z.unknown().optional(),
     exports: stringMap(z.unknown()).optional(),
