@@ -151,6 +151,23 @@ describe("policy on every sub-agent step", () => {
     }
   });
 
+  it("a cancelled call stops the sub-agent before any further model call or run", async () => {
+    await fetch(`${emu.url}/__emulator/requests`, { method: "DELETE" });
+    model.script([
+      { tool: "configure_action", arguments: { action: "slack-send-message" }, delay_ms: 1500 },
+      { tool: "set_props", arguments: { values: { channel: "C01GENERAL", text: "never" } } },
+      { tool: "run_action" },
+    ]);
+    const controller = new AbortController();
+    const pending = s.client.callTool({ name: "run_action", arguments: { instruction: "Post 'never' in #general" } }, { signal: controller.signal });
+    await waitFor(() => model.requests.length === 1);
+    controller.abort("user stop");
+    await expect(pending).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 2500)); // past the slow model answer
+    expect(model.requests).toHaveLength(1);
+    expect(emu.requests().filter((q) => /\/actions\/(configure|run)$/.test(q.path))).toEqual([]);
+  });
+
   it("find_actions shows the model only allowed apps' actions", async () => {
     model.script([{ tool: "find_actions", arguments: { query: "create issue" } }, { tool: "ask_user", arguments: { question: "Which one?" } }]);
     const r = await call(s.client, "run_action", { instruction: "Create an issue" });

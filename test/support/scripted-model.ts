@@ -6,7 +6,8 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 
-export type Step = { tool: string; arguments?: Record<string, unknown> } | { text: string } | { status: number };
+/** One scripted answer; `delay_ms` holds it back that long (to test timeouts and cancellation). */
+export type Step = ({ tool: string; arguments?: Record<string, unknown> } | { text: string } | { status: number }) & { delay_ms?: number };
 
 export interface RecordedCompletion {
   authorization?: string;
@@ -39,7 +40,9 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     }
     const body = (await readJson(req)) as RecordedCompletion["body"];
     requests.push({ authorization: req.headers.authorization, body });
-    const step = (repeat && queue.length === 1 ? queue[0] : queue.shift()) ?? { text: "(script exhausted)" };
+    const step: Step = (repeat && queue.length === 1 ? queue[0] : queue.shift()) ?? { text: "(script exhausted)" };
+    if (step.delay_ms) await new Promise((r) => setTimeout(r, step.delay_ms));
+    if (res.destroyed || req.destroyed) return;
     if ("status" in step) {
       res.writeHead(step.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "scripted failure", type: "server_error" } }));
       return;
