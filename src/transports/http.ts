@@ -202,7 +202,9 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
       return statelessLegacy(request, options); // the fallback answers malformed JSON properly
     }
     if (!isInitializeRequest(body)) return statelessLegacy(request, { ...options, parsedBody: body });
-    if (sessions.size >= MAX_SESSIONS) return rpcError(503, -32000, "Too many open sessions on this server; try again later, or use a client that speaks the 2026-07-28 protocol (no sessions)");
+    // A credential at its own cap replaces one of its sessions, so only the others count against the global cap.
+    const full = sessions.size >= MAX_SESSIONS && [...sessions.values()].filter((s) => s.clientId === clientId).length < MAX_SESSIONS_PER_PRINCIPAL;
+    if (full) return rpcError(503, -32000, "Too many open sessions on this server; try again later, or use a client that speaks the 2026-07-28 protocol (no sessions)");
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
