@@ -117,6 +117,7 @@ const configSchema = z.object({
   confirmationTtlSeconds: z.coerce.number().int().min(10).max(86_400),
   rateLimitPerMinute: z.coerce.number().int().min(0),
   rateLimitBurst: z.coerce.number().int().min(1),
+  rateLimitProjectPerMinute: z.coerce.number().int().min(0),
   auditRetentionDays: z.coerce.number().int().min(0),
 });
 
@@ -153,10 +154,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "connectErrorRedirectUri", flag: "connect-error-redirect-uri", env: ["CONNECT_MCP_CONNECT_ERROR_REDIRECT_URI"], schema: configSchema.shape.connectErrorRedirectUri, help: "where a Connect Link sends the user when connecting fails (default: Pipedream's page)" },
   { key: "connectWebhookUri", flag: "connect-webhook-uri", env: ["CONNECT_MCP_CONNECT_WEBHOOK_URI"], schema: configSchema.shape.connectWebhookUri, help: "URL that receives Connect's CONNECTION_SUCCESS / CONNECTION_ERROR events for links this server creates" },
   { key: "maxBodyBytes", flag: "max-body-bytes", env: ["CONNECT_MCP_MAX_BODY_BYTES"], schema: configSchema.shape.maxBodyBytes, help: "largest HTTP request body accepted (default 1048576)" },
-  { key: "allowedHosts", flag: "allowed-hosts", env: ["CONNECT_MCP_ALLOWED_HOSTS"], schema: configSchema.shape.allowedHosts, help: "extra Host names accepted on HTTP, comma-separated (loopback names are always accepted on a loopback bind)" },
-  { key: "allowedOrigins", flag: "allowed-origins", env: ["CONNECT_MCP_ALLOWED_ORIGINS"], schema: configSchema.shape.allowedOrigins, help: "extra browser Origin host names accepted on HTTP, comma-separated" },
+  { key: "allowedHosts", flag: "allowed-hosts", env: ["CONNECT_MCP_ALLOWED_HOSTS"], schema: configSchema.shape.allowedHosts, help: "Host names accepted on HTTP besides the bind address (on 0.0.0.0/::, the machine's IPs; loopback names on a loopback bind), comma-separated; a non-loopback one needs authentication" },
+  { key: "allowedOrigins", flag: "allowed-origins", env: ["CONNECT_MCP_ALLOWED_ORIGINS"], schema: configSchema.shape.allowedOrigins, help: "extra browser Origin host names accepted on HTTP, comma-separated; a non-loopback one needs authentication" },
   { key: "publicUrl", flag: "public-url", env: ["CONNECT_MCP_PUBLIC_URL"], schema: configSchema.shape.publicUrl, help: "the /mcp URL clients use behind a reverse proxy (OAuth resource id and metadata URL)" },
-  { key: "corsOrigins", flag: "cors-origins", env: ["CONNECT_MCP_CORS_ORIGINS"], schema: configSchema.shape.corsOrigins, help: "browser origins allowed by CORS, comma-separated (https://app.example.com, or *)" },
+  { key: "corsOrigins", flag: "cors-origins", env: ["CONNECT_MCP_CORS_ORIGINS"], schema: configSchema.shape.corsOrigins, help: "browser origins allowed by CORS, comma-separated (https://app.example.com, or *); * or a non-loopback origin needs authentication" },
   { key: "maxConnections", flag: "max-connections", env: ["CONNECT_MCP_MAX_CONNECTIONS"], schema: configSchema.shape.maxConnections, help: "most simultaneous HTTP connections (default 1024; 0 = no limit)" },
   { key: "apiKeys", env: ["CONNECT_MCP_API_KEYS"], schema: configSchema.shape.apiKeys, help: "API keys: [{id, sha256, user, policy?}] (config file, or JSON in the env var)", secret: true },
   { key: "jwtJwksUrl", flag: "jwt-jwks-url", env: ["CONNECT_MCP_JWT_JWKS_URL"], schema: configSchema.shape.jwtJwksUrl, help: "accept JWT bearer tokens signed by a key from this JWKS URL" },
@@ -170,8 +171,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "denyApps", flag: "deny-apps", env: ["CONNECT_MCP_DENY_APPS"], schema: configSchema.shape.denyApps, help: "these app slugs may not be used, comma-separated" },
   { key: "confirmWrites", boolean: true, flag: "confirm-writes", env: ["CONNECT_MCP_CONFIRM_WRITES"], schema: configSchema.shape.confirmWrites, help: "writes return a preview and a confirmation_token; only a second call with it runs them" },
   { key: "confirmationTtlSeconds", flag: "confirmation-ttl-seconds", env: ["CONNECT_MCP_CONFIRMATION_TTL_SECONDS"], schema: configSchema.shape.confirmationTtlSeconds, help: "how long a confirmation_token stays valid (default 300)" },
-  { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default 120; 0 = no limit)" },
-  { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 60)" },
+  { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default: no limit on stdio, 60 on HTTP — a third of the project budget; 0 = no limit)" },
+  { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 30)" },
+  { key: "rateLimitProjectPerMinute", flag: "rate-limit-project-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE"], schema: configSchema.shape.rateLimitProjectPerMinute, help: "tool calls per minute for all users together, bursts of half that (default: no limit on stdio, 180 on HTTP — at most 990 per 5 min, under Connect's 1,000 proxy requests / 5 min per project; 0 = no limit)" },
   { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
 ];
 
@@ -211,11 +213,21 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     denyApps: [],
     confirmWrites: false,
     confirmationTtlSeconds: 300,
-    rateLimitPerMinute: 120,
-    rateLimitBurst: 60,
+    rateLimitBurst: 30,
     auditRetentionDays: 30,
   };
 }
+
+/**
+ * Defaults that depend on the transport, used only for keys the user did not set. Over stdio the
+ * one local user is never throttled by surprise. Over HTTP, Connect's per-project quotas (proxy
+ * 1,000 / 5 min — the tighter one; action runs 2,000 / 5 min) are shared: the whole server stays
+ * under them (180 / min, bursts of 90: at most 990 in any 5 minutes), and one user gets a third.
+ */
+export const TRANSPORT_DEFAULTS = {
+  stdio: { rateLimitPerMinute: 0, rateLimitProjectPerMinute: 0 },
+  http: { rateLimitPerMinute: 60, rateLimitProjectPerMinute: 180 },
+} as const;
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -276,6 +288,8 @@ export function resolveConfig(input: ResolveInput = {}): Config {
     merged[k] = v;
     origin[k] = `flag --${OPTIONS.find((o) => o.key === k)?.flag ?? k}`;
   }
+  const byTransport = TRANSPORT_DEFAULTS[merged.transport === "http" ? "http" : "stdio"];
+  for (const [k, v] of Object.entries(byTransport)) if (!(k in origin)) merged[k] = v;
   const parsed = configSchema.safeParse(merged);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
@@ -308,6 +322,28 @@ function checkJwtConfig(c: ConfigShape): void {
 /** True when HTTP callers must authenticate (static token, API keys or JWTs). */
 export function httpAuthConfigured(config: Config): boolean {
   return Boolean(config.httpToken) || config.apiKeys.length > 0 || Boolean(config.jwtJwksUrl || config.jwtSecret);
+}
+
+/**
+ * What in this HTTP configuration lets other machines or any web page reach the server, when no
+ * authentication is configured (then whoever reaches it acts as the single user): a non-loopback
+ * bind, CORS `*`, or a non-loopback name among the accepted Host / Origin names. Undefined when
+ * authentication is configured or nothing is exposed.
+ */
+export function unauthenticatedExposure(config: Config): { refusal: string; undo: string } | undefined {
+  if (httpAuthConfigured(config)) return undefined;
+  if (!isLoopbackHost(config.host)) return { refusal: `refusing to listen on ${config.host} without authentication`, undo: "bind 127.0.0.1" };
+  const because = (why: string, undo: string) => ({ refusal: `refusing to start without authentication, as ${why}`, undo });
+  if (config.corsOrigins.includes("*")) return because("--cors-origins * lets any web page call this server", 'remove "*" from --cors-origins');
+  const outside = (flag: string, names: string[], who: string, hostOf = (n: string) => n) => {
+    const far = names.filter((n) => !isLoopbackHost(hostOf(n)));
+    return far.length ? because(`${flag} ${far.join(",")} lets ${who} reach this server`, `list only loopback names in ${flag}`) : undefined;
+  };
+  return (
+    outside("--allowed-hosts", config.allowedHosts, "requests for that name") ??
+    outside("--allowed-origins", config.allowedOrigins, "web pages from there") ??
+    outside("--cors-origins", config.corsOrigins, "web pages from there", (o) => new URL(o).hostname)
+  );
 }
 
 function nonEmpty(v: string | undefined): string | undefined {

@@ -8,6 +8,7 @@ import { ConnectRequiredError, connectRequiredResult } from "./core/connect.js";
 import type { Controls } from "./core/controls.js";
 import { conversationFrom } from "./core/conversation.js";
 import type { Identity } from "./core/identity.js";
+import { saneRequestId } from "./core/request-id.js";
 import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
 import type { SamplingRequester } from "./providers/llm/sampling.js";
@@ -60,8 +61,9 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
             ? async (params) => sdk.mcpReq.requestSampling(params, { timeout: deps.config.subagentTimeoutMs })
             : undefined;
         const signal = sdk.mcpReq.signal;
+        // The HTTP edge already replaced an unsafe X-Request-Id; checked again so no path passes a raw one to the audit log.
         return deps.controls.run(
-          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: sdk.http?.req?.headers.get("x-request-id") ?? undefined },
+          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: saneRequestId(sdk.http?.req?.headers.get("x-request-id")) },
           (policy) => {
             const ctx = makeToolContext({ identity, mode, conversation, logger: deps.logger, services: deps.services, policy, sampling, signal });
             // An app the user has not connected (or must reconnect) is an answer, not an error —

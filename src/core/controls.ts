@@ -1,5 +1,5 @@
 /**
- * Every tool call runs through `Controls.run`: per-end-user rate limit, the early policy checks
+ * Every tool call runs through `Controls.run`: per-end-user and server-wide rate limits, the early policy checks
  * (apps named in the arguments, no caller-supplied app accounts), the tool itself with a per-call
  * `CallPolicy`, failures turned into `isError` results, list results trimmed to allowed apps,
  * then one audit row and one log line (end user as a salted hash, never the raw id).
@@ -13,7 +13,7 @@ import type { Db } from "../store/db.js";
 import { describeFailure, quote, ToolError } from "./errors.js";
 import { credentialLabel, type Identity } from "./identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
-import { RateLimiter } from "./rate-limit.js";
+import { projectBucket, RateLimiter } from "./rate-limit.js";
 import { failure, type ToolResult } from "./results.js";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
@@ -70,10 +70,16 @@ export class Controls {
 
     let result: ToolResult;
     let error: unknown;
-    const limited = this.limiter.take(`user:${user ?? ""}`, policy.rateLimit);
+    const project = projectBucket(this.config.rateLimitProjectPerMinute);
+    const limited = this.limiter.takeAll([
+      { key: `user:${user ?? ""}`, spec: policy.rateLimit },
+      { key: "project", spec: project },
+    ]);
     if (!limited.ok) {
       result = failure(
-        `Rate limit (policy "rate-limit", ${policy.source}): this user may make ${policy.rateLimit.perMinute} tool calls per minute (bursts of ${policy.rateLimit.burst}); retry after ${limited.retryAfterSeconds} s.`,
+        limited.refusedBy === 0
+          ? `Rate limit (policy "rate-limit", ${policy.source}): this user may make ${policy.rateLimit.perMinute} tool calls per minute (bursts of ${policy.rateLimit.burst}); retry after ${limited.retryAfterSeconds} s.`
+          : `Rate limit (policy "rate-limit", deployment): all users of this server together may make ${project.perMinute} tool calls per minute (bursts of ${project.burst}), to stay within the Pipedream project's quota; retry after ${limited.retryAfterSeconds} s.`,
         { retry_after_seconds: limited.retryAfterSeconds },
       );
       return this.finish(call, started, result, callPolicy, "rate_limited", "rate-limit");

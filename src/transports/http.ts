@@ -9,12 +9,14 @@
  * In front of both: CORS (configured browser origins), Host/Origin checks (DNS rebinding), a
  * body-size limit, and authentication → identity (core/identity.ts): failures answer 401 with a
  * `WWW-Authenticate: Bearer` challenge (pointing at the OAuth protected-resource metadata when JWTs
- * are configured). `GET /healthz` (alive) and `GET /readyz` (Connect reachable) need no credential.
- * Every request gets an id (`x-request-id`, echoed back) and one structured log line.
+ * are configured). `GET /healthz` (alive) and `GET /readyz` (Connect reachable) need no credential;
+ * /readyz gives its reason only to a caller who could use /mcp. Every request gets an id
+ * (`x-request-id`, echoed back) and one structured log line.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { isIPv6, type AddressInfo } from "node:net";
+import { networkInterfaces } from "node:os";
 import { toNodeHandler } from "@modelcontextprotocol/node";
 import {
   bearerAuthChallengeResponse,
@@ -35,9 +37,10 @@ import {
   type OAuthMetadata,
   type OAuthProtectedResourceMetadata,
 } from "@modelcontextprotocol/server";
-import { ConfigError, httpAuthConfigured, isLoopbackHost, type Config } from "../config.js";
+import { ConfigError, isLoopbackHost, unauthenticatedExposure, type Config } from "../config.js";
 import { describeFailure } from "../core/errors.js";
 import { createTokenVerifier, credentialLabel, identityFromAuth, type AuthInfo } from "../core/identity.js";
+import { saneRequestId } from "../core/request-id.js";
 import { buildServer, type ServerDeps } from "../server.js";
 import { VERSION } from "../version.js";
 
@@ -45,6 +48,13 @@ const MCP_PATH = "/mcp";
 /** Legacy sessions idle longer than this are closed; their state was never authoritative anyway. */
 const SESSION_IDLE_MS = 30 * 60_000;
 const MAX_SESSIONS = 1000;
+/**
+ * Legacy sessions one credential (API key, JWT user, static token) may hold. A new one beyond it
+ * closes that credential's least recently used session rather than failing: clients that restart
+ * without closing their session (most do) heal themselves, and one credential can never take more
+ * than this share of MAX_SESSIONS.
+ */
+const MAX_SESSIONS_PER_PRINCIPAL = 20;
 const DRAIN_MS = 10_000;
 /** A /readyz answer is reused this long, so probes cannot hammer Connect's token endpoint. */
 const READY_CACHE_MS = 10_000;
@@ -53,7 +63,6 @@ const PRM_PATH = "/.well-known/oauth-protected-resource";
 const CORS_ALLOW_HEADERS =
   "Authorization, Content-Type, Accept, Mcp-Method, Mcp-Name, Mcp-Session-Id, Mcp-Protocol-Version, Last-Event-ID, X-Conversation-Id, X-Request-Id";
 const CORS_EXPOSE_HEADERS = "Mcp-Session-Id, Mcp-Protocol-Version, WWW-Authenticate, X-Request-Id";
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 export interface RunningHttpServer {
   url: string;
@@ -73,6 +82,35 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
 
 function rpcError(status: number, code: number, message: string): Response {
   return jsonResponse(status, { jsonrpc: "2.0", error: { code, message }, id: null });
+}
+
+/** A host name as the SDK's Host check compares it: lower case, IPv6 in brackets, IPv4 normalised. */
+function hostName(name: string): string {
+  const bare = name.replace(/^\[|\]$/g, "");
+  try {
+    return new URL(`http://${isIPv6(bare) ? `[${bare}]` : bare}`).hostname;
+  } catch {
+    return name.toLowerCase();
+  }
+}
+
+/**
+ * Host names accepted (DNS-rebinding protection), on every bind: the bind address itself — on a
+ * wildcard bind (0.0.0.0, ::) the machine's own addresses — plus loopback names on a loopback bind,
+ * plus --allowed-hosts. Never "any Host": a name a browser was tricked into resolving here is refused.
+ */
+function acceptedHostNames(config: Config): string[] {
+  const names = new Set<string>(config.allowedHosts.map(hostName));
+  const bind = config.host.replace(/^\[|\]$/g, "");
+  if (isLoopbackHost(bind)) for (const n of localhostAllowedHostnames()) names.add(n);
+  if (bind === "0.0.0.0" || bind === "::") {
+    for (const addrs of Object.values(networkInterfaces())) {
+      for (const a of addrs ?? []) if (bind === "::" || a.family === "IPv4") names.add(hostName(a.address));
+    }
+  } else {
+    names.add(hostName(bind));
+  }
+  return [...names];
 }
 
 /** The authorization servers to advertise: configured ones, else the JWT issuer when it is a URL. */
@@ -96,9 +134,10 @@ function protectedResourceMetadata(servers: string[], resource: URL): OAuthProte
 
 export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServer> {
   const { config, logger, controls } = deps;
-  if (!isLoopbackHost(config.host) && !httpAuthConfigured(config)) {
+  const exposed = unauthenticatedExposure(config);
+  if (exposed) {
     throw new ConfigError(
-      `refusing to listen on ${config.host} without authentication: set CONNECT_MCP_HTTP_TOKEN (a random secret of 16+ characters), configure apiKeys or CONNECT_MCP_JWT_*, or bind 127.0.0.1.`,
+      `${exposed.refusal}: set CONNECT_MCP_HTTP_TOKEN (a random secret of 16+ characters), configure apiKeys or CONNECT_MCP_JWT_*, or ${exposed.undo}.`,
     );
   }
   const verifier = createTokenVerifier(config, (reason) => logger.warn({ reason }, "could not fetch the JWT signing keys (CONNECT_MCP_JWT_JWKS_URL)"));
@@ -117,26 +156,34 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
   const statelessLegacy = legacyStatelessFallback(factory, (err) => logger.debug({ err: err.message }, "legacy handler"), { maxRequestBodySize });
   const sessions = new Map<string, LegacySession>();
 
-  // Host names accepted: loopback names on a loopback bind, plus configured ones. On a public bind
-  // with none configured, the bearer token (required there) is what protects against rebinding.
-  const allowedHosts = [...(isLoopbackHost(config.host) ? localhostAllowedHostnames() : []), ...config.allowedHosts];
+  const allowedHosts = acceptedHostNames(config);
   const corsAny = config.corsOrigins.includes("*");
   const corsOrigins = new Set(config.corsOrigins.filter((o) => o !== "*").map((o) => new URL(o).origin));
   const allowedOrigins = [...localhostAllowedOrigins(), ...config.allowedOrigins, ...[...corsOrigins].map((o) => new URL(o).hostname)];
 
   let ready: { at: number; body: { ready: boolean; reason?: string } } | undefined;
   let readyInflight: Promise<{ ready: boolean; reason?: string }> | undefined;
-  async function readiness(): Promise<Response> {
+  let lastNotReady: string | undefined;
+  /** The reason names credentials and Connect's answer: only for callers who could use /mcp (the log always has it). */
+  async function readiness(showReason: boolean): Promise<Response> {
     const services = deps.services;
-    if (!services.ok) return jsonResponse(503, { ready: false, reason: services.reason });
-    if (!ready || Date.now() - ready.at > READY_CACHE_MS) {
-      readyInflight ??= services.services.provider
-        .checkCredentials()
-        .then(() => ({ ready: true }), (err: unknown) => ({ ready: false, reason: describeFailure(err).message }))
-        .finally(() => (readyInflight = undefined));
-      ready = { at: Date.now(), body: await readyInflight };
+    let body: { ready: boolean; reason?: string };
+    if (!services.ok) body = { ready: false, reason: services.reason };
+    else {
+      if (!ready || Date.now() - ready.at > READY_CACHE_MS) {
+        readyInflight ??= services.services.provider
+          .checkCredentials()
+          .then(() => ({ ready: true }), (err: unknown) => ({ ready: false, reason: describeFailure(err).message }))
+          .finally(() => (readyInflight = undefined));
+        ready = { at: Date.now(), body: await readyInflight };
+      }
+      body = ready.body;
     }
-    return jsonResponse(ready.body.ready ? 200 : 503, ready.body);
+    if (body.reason !== lastNotReady) {
+      if (body.reason) logger.warn({ reason: body.reason }, "not ready (/readyz)");
+      lastNotReady = body.reason;
+    }
+    return jsonResponse(body.ready ? 200 : 503, showReason ? body : { ready: body.ready });
   }
 
   async function legacy(request: Request, options: McpHandlerRequestOptions, clientId: string): Promise<Response> {
@@ -155,11 +202,14 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
       return statelessLegacy(request, options); // the fallback answers malformed JSON properly
     }
     if (!isInitializeRequest(body)) return statelessLegacy(request, { ...options, parsedBody: body });
-    if (sessions.size >= MAX_SESSIONS) return rpcError(503, -32000, "Too many open sessions; try again later");
+    // A credential at its own cap replaces one of its sessions, so only the others count against the global cap.
+    const full = sessions.size >= MAX_SESSIONS && [...sessions.values()].filter((s) => s.clientId === clientId).length < MAX_SESSIONS_PER_PRINCIPAL;
+    if (full) return rpcError(503, -32000, "Too many open sessions on this server; try again later, or use a client that speaks the 2026-07-28 protocol (no sessions)");
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, clientId, lastSeen: Date.now() });
+        closeOldestBeyondCap(clientId);
       },
       onsessionclosed: (id) => {
         sessions.delete(id);
@@ -169,6 +219,16 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
     const server = buildServer(deps, identityFromAuth(config, options.authInfo as AuthInfo | undefined));
     await server.connect(transport);
     return transport.handleRequest(request, { ...options, parsedBody: body });
+  }
+
+  /** One credential's sessions beyond MAX_SESSIONS_PER_PRINCIPAL: close its least recently used. */
+  function closeOldestBeyondCap(clientId: string): void {
+    const own = [...sessions].filter(([, s]) => s.clientId === clientId).sort(([, a], [, b]) => a.lastSeen - b.lastSeen);
+    for (const [id, s] of own.slice(0, Math.max(0, own.length - MAX_SESSIONS_PER_PRINCIPAL))) {
+      sessions.delete(id);
+      void s.transport.close().catch(() => undefined);
+      logger.info({ credential: clientId, open: MAX_SESSIONS_PER_PRINCIPAL }, "closed the least recently used legacy session of this credential (per-credential cap)");
+    }
   }
 
   const mcp = toNodeHandler(
@@ -181,6 +241,21 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
     },
     { maxRequestBodySize, onerror: (err) => logger.warn({ err: err.message }, "http adapter error") },
   );
+
+  const hostOrOriginRejected = (probe: Request): Response | undefined =>
+    hostHeaderValidationResponse(probe, allowedHosts) ?? (corsAny ? undefined : originValidationResponse(probe, allowedOrigins));
+
+  /** Whether this request passes the checks in front of /mcp: Host/Origin and, when configured, a valid credential. */
+  async function mayUseMcp(probe: Request, authorization: string | undefined): Promise<boolean> {
+    if (hostOrOriginRejected(probe)) return false;
+    if (!verifier.required) return true;
+    try {
+      await verifyBearerToken(authorization, { verifier: sdkVerifier, resourceMetadataUrl });
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   const reaper = setInterval(() => {
     const cutoff = Date.now() - SESSION_IDLE_MS;
@@ -196,9 +271,9 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const started = Date.now();
     const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const given = req.headers["x-request-id"];
-    const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
-    req.headers["x-request-id"] = requestId; // tool calls read it from the request for the audit log
+    // Only a sane client id reaches logs and audit rows; tool calls read it back from the request.
+    const requestId = saneRequestId(req.headers["x-request-id"]) ?? randomUUID();
+    req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
     const who: { user?: string; credential?: string } = {};
     res.on("finish", () =>
@@ -215,7 +290,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       return send(jsonResponse(200, { ok: true, name: "connect-mcp", version: VERSION }));
     }
-    if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) return send(await readiness());
+    if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) return send(await readiness(await mayUseMcp(probe, req.headers.authorization)));
     if (prm && (path === PRM_PATH || path.startsWith(`${PRM_PATH}/`))) {
       if (req.method === "OPTIONS") return send(new Response(null, { status: 204, headers: { "access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD, OPTIONS" } }));
       if (req.method !== "GET" && req.method !== "HEAD") return send(jsonResponse(405, { error: "method not allowed" }, { allow: "GET, HEAD, OPTIONS" }));
@@ -240,9 +315,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
         }),
       );
     }
-    const rejected =
-      (allowedHosts.length ? hostHeaderValidationResponse(probe, allowedHosts) : undefined) ??
-      (corsAny ? undefined : originValidationResponse(probe, allowedOrigins));
+    const rejected = hostOrOriginRejected(probe);
     if (rejected) {
       logger.info({ req_id: requestId, host: req.headers.host, origin: req.headers.origin }, "refused request: Host/Origin not allowed");
       return send(rejected);
@@ -289,7 +362,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
     resourceMetadataUrl = getOAuthProtectedResourceMetadataUrl(resource);
   }
   const auth = [config.httpToken && "static token", config.apiKeys.length && `${config.apiKeys.length} API key(s)`, (config.jwtJwksUrl || config.jwtSecret) && "JWT"].filter(Boolean);
-  logger.info({ url, auth: auth.length ? auth.join(", ") : "none (loopback only)" }, "connect-mcp listening");
+  logger.info({ url, auth: auth.length ? auth.join(", ") : "none (loopback only)", hosts: allowedHosts }, "connect-mcp listening");
 
   let closing: Promise<void> | undefined;
   return {

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError, isLoopbackHost, missingCredentials, redactedConfig, resolveConfig } from "../../src/config.js";
+import { ConfigError, isLoopbackHost, missingCredentials, redactedConfig, resolveConfig, unauthenticatedExposure } from "../../src/config.js";
 
 function file(content: unknown): string {
   const path = join(mkdtempSync(join(tmpdir(), "connect-mcp-config-")), "c.json");
@@ -67,6 +67,27 @@ describe("resolveConfig", () => {
     const shown = JSON.stringify(redactedConfig(c));
     expect(shown).not.toContain("s3cret");
     expect(shown).not.toContain("t0ken");
+  });
+
+  it("rate limits by transport unless set: none on stdio, a share of the project's quota on HTTP", () => {
+    expect(resolveConfig({ env: {} })).toMatchObject({ rateLimitPerMinute: 0, rateLimitProjectPerMinute: 0, rateLimitBurst: 30 });
+    expect(resolveConfig({ env: {}, flags: { transport: "http" } })).toMatchObject({ rateLimitPerMinute: 60, rateLimitProjectPerMinute: 180, rateLimitBurst: 30 });
+    // a value set anywhere wins over the transport's default, including 0 on HTTP
+    expect(resolveConfig({ env: { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "10" } }).rateLimitPerMinute).toBe(10);
+    expect(resolveConfig({ env: { CONNECT_MCP_TRANSPORT: "http", CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "0" } })).toMatchObject({ rateLimitPerMinute: 0, rateLimitProjectPerMinute: 180 });
+    expect(resolveConfig({ configFile: file({ transport: "http", rateLimitProjectPerMinute: 0 }), env: {} })).toMatchObject({ rateLimitPerMinute: 60, rateLimitProjectPerMinute: 0 });
+  });
+
+  it("names what exposes an HTTP server that has no authentication", () => {
+    const c = (env: Record<string, string>) => unauthenticatedExposure(resolveConfig({ env: { CONNECT_MCP_TRANSPORT: "http", ...env } }));
+    expect(c({})).toBeUndefined();
+    expect(c({ CONNECT_MCP_ALLOWED_HOSTS: "localhost,127.0.0.2,[::1]", CONNECT_MCP_CORS_ORIGINS: "http://localhost:5173" })).toBeUndefined();
+    expect(c({ CONNECT_MCP_HOST: "0.0.0.0" })?.refusal).toBe("refusing to listen on 0.0.0.0 without authentication");
+    expect(c({ CONNECT_MCP_CORS_ORIGINS: "*" })?.refusal).toMatch(/--cors-origins \* lets any web page/);
+    expect(c({ CONNECT_MCP_ALLOWED_HOSTS: "localhost,mcp.example.com" })?.refusal).toMatch(/--allowed-hosts mcp\.example\.com /);
+    expect(c({ CONNECT_MCP_ALLOWED_ORIGINS: "app.example.com" })?.undo).toBe("list only loopback names in --allowed-origins");
+    expect(c({ CONNECT_MCP_CORS_ORIGINS: "https://app.example.com" })?.refusal).toMatch(/--cors-origins https:\/\/app\.example\.com/);
+    expect(c({ CONNECT_MCP_CORS_ORIGINS: "*", CONNECT_MCP_HOST: "0.0.0.0", CONNECT_MCP_HTTP_TOKEN: "a-token-of-16-chars-or-more" })).toBeUndefined();
   });
 
   it("knows loopback hosts", () => {

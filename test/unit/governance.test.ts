@@ -9,7 +9,7 @@ import { parseTime } from "../../src/audit-cli.js";
 import { ConfigError, httpAuthConfigured, redactedConfig, resolveConfig } from "../../src/config.js";
 import { createTokenVerifier, identityFromAuth } from "../../src/core/identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "../../src/core/policy.js";
-import { RateLimiter } from "../../src/core/rate-limit.js";
+import { projectBucket, RateLimiter } from "../../src/core/rate-limit.js";
 import type { ActionDefinition } from "../../src/providers/provider.js";
 import { AuditLog, userHasher } from "../../src/store/audit.js";
 import { callHash, ConfirmationStore } from "../../src/store/confirmations.js";
@@ -95,7 +95,7 @@ describe("policy", () => {
 
   it("a key's policy replaces the deployment's field by field", () => {
     const p = effectivePolicy(config, { via: "api-key", keyId: "k", externalUserId: "u", policy: { readOnly: true, rateLimitBurst: 2 } });
-    expect(p).toMatchObject({ readOnly: true, denyApps: ["gmail"], rateLimit: { perMinute: 120, burst: 2 }, source: 'API key "k"' });
+    expect(p).toMatchObject({ readOnly: true, denyApps: ["gmail"], rateLimit: { perMinute: 0, burst: 2 }, source: 'API key "k"' });
     expect(effectivePolicy(config, { via: "jwt", externalUserId: "u" }).source).toBe("deployment");
   });
 
@@ -136,6 +136,35 @@ describe("rate limiter", () => {
     now += 6_000;
     expect(limiter.take("u", spec).ok).toBe(true);
     expect(limiter.take("u", { perMinute: 0, burst: 1 }).ok).toBe(true);
+  });
+
+  it("takes from several buckets all or nothing, and says which one refused", () => {
+    let now = 0;
+    const limiter = new RateLimiter(() => now);
+    const project = projectBucket(4); // bursts of 2
+    expect(project).toEqual({ perMinute: 4, burst: 2 });
+    const take = (user: string) => limiter.takeAll([{ key: user, spec: { perMinute: 60, burst: 1 } }, { key: "project", spec: project }]);
+    expect(take("a")).toEqual({ ok: true });
+    expect(take("a")).toEqual({ ok: false, retryAfterSeconds: 1, refusedBy: 0 }); // a's own bucket
+    expect(take("b")).toEqual({ ok: true });
+    expect(take("c")).toEqual({ ok: false, retryAfterSeconds: 15, refusedBy: 1 }); // the shared bucket
+    now += 1_000;
+    expect(take("a")).toEqual({ ok: false, retryAfterSeconds: 14, refusedBy: 1 }); // refused: a's refilled token is not spent
+    now += 14_000;
+    expect(take("a")).toEqual({ ok: true });
+    expect(limiter.takeAll([{ key: "a", spec: { perMinute: 0, burst: 1 } }, { key: "p", spec: projectBucket(0) }])).toEqual({ ok: true });
+  });
+
+  it("a server-wide bucket of 180 / min lets at most 990 calls through in any 5 minutes", () => {
+    let now = 0;
+    const limiter = new RateLimiter(() => now);
+    let passed = 0;
+    for (let ms = 0; ms < 5 * 60_000; ms += 50) {
+      now = ms;
+      while (limiter.take("project", projectBucket(180)).ok) passed++;
+    }
+    expect(passed).toBeLessThanOrEqual(990);
+    expect(passed).toBeGreaterThan(980);
   });
 });
 
