@@ -118,6 +118,7 @@ const configSchema = z.object({
   rateLimitPerMinute: z.coerce.number().int().min(0),
   rateLimitBurst: z.coerce.number().int().min(1),
   auditRetentionDays: z.coerce.number().int().min(0),
+  allowHttpProxyTargets: bool,
 });
 
 type ConfigShape = z.infer<typeof configSchema>;
@@ -172,6 +173,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "confirmationTtlSeconds", flag: "confirmation-ttl-seconds", env: ["CONNECT_MCP_CONFIRMATION_TTL_SECONDS"], schema: configSchema.shape.confirmationTtlSeconds, help: "how long a confirmation_token stays valid (default 300)" },
   { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default 120; 0 = no limit)" },
   { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 60)" },
+  { key: "allowHttpProxyTargets", boolean: true, flag: "allow-http-proxy-targets", env: ["CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS"], schema: configSchema.shape.allowHttpProxyTargets, help: "let api_proxy send plain http:// requests (the user's credentials then travel unencrypted; default refused)" },
   { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
 ];
 
@@ -214,6 +216,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     rateLimitPerMinute: 120,
     rateLimitBurst: 60,
     auditRetentionDays: 30,
+    allowHttpProxyTargets: false,
   };
 }
 
@@ -288,6 +291,7 @@ export function resolveConfig(input: ResolveInput = {}): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   checkJwtConfig(parsed.data);
+  checkUpstreamUrls(parsed.data, origin, env);
   return { ...parsed.data, ...(configFile ? { configFile } : {}) };
 }
 
@@ -302,6 +306,33 @@ function checkJwtConfig(c: ConfigShape): void {
   if (missing.length) throw new ConfigError(`invalid configuration: JWT authentication needs ${missing.join(" and ")} (tokens are checked for both).`);
   if (c.jwtJwksUrl && new URL(c.jwtJwksUrl).protocol !== "https:" && !isLoopbackHost(new URL(c.jwtJwksUrl).hostname)) {
     throw new ConfigError("invalid configuration: CONNECT_MCP_JWT_JWKS_URL must be https:// (plain http only for a loopback address).");
+  }
+}
+
+/**
+ * Connect and the model endpoint receive secrets (client secret, access tokens, model API key, the
+ * user's data): plain http:// only to a loopback address (the emulator, a local model server).
+ * The model libraries fall back to OPENAI_BASE_URL / ANTHROPIC_BASE_URL, so those are checked too.
+ */
+function checkUpstreamUrls(c: ConfigShape, origin: Record<string, string>, env: NodeJS.ProcessEnv): void {
+  const llmEnv = c.llmProvider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL";
+  const apiModel = c.toolMode === "sub-agent" && (c.llmProvider === "openai" || c.llmProvider === "anthropic" || (c.llmProvider === "auto" && Boolean(c.llmModel)));
+  const urls: Array<[where: string, url: string | undefined]> = [
+    [origin.baseUrl ?? "PIPEDREAM_BASE_URL", c.baseUrl],
+    c.llmBaseUrl !== undefined ? [origin.llmBaseUrl ?? "CONNECT_MCP_LLM_BASE_URL", c.llmBaseUrl] : [`env ${llmEnv}`, apiModel ? nonEmpty(env[llmEnv]) : undefined],
+  ];
+  for (const [where, raw] of urls) {
+    if (raw === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`invalid configuration: ${where} = ${JSON.stringify(raw)} is not a URL.`);
+    }
+    if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) continue;
+    throw new ConfigError(
+      `invalid configuration: ${where} = ${JSON.stringify(url.origin)} must be https:// (plain http:// only for a loopback address such as 127.0.0.1 or localhost), because secrets and user data are sent to it.`,
+    );
   }
 }
 
