@@ -166,7 +166,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "jwtAudience", flag: "jwt-audience", env: ["CONNECT_MCP_JWT_AUDIENCE"], schema: configSchema.shape.jwtAudience, help: "required JWT aud" },
   { key: "jwtUserClaim", flag: "jwt-user-claim", env: ["CONNECT_MCP_JWT_USER_CLAIM"], schema: configSchema.shape.jwtUserClaim, help: "JWT claim holding the end user's external_user_id (default sub)" },
   { key: "authorizationServers", flag: "authorization-servers", env: ["CONNECT_MCP_AUTHORIZATION_SERVERS"], schema: configSchema.shape.authorizationServers, help: "OAuth authorization servers advertised in the protected-resource metadata (default the JWT issuer)" },
-  { key: "readOnly", boolean: true, flag: "read-only", env: ["CONNECT_MCP_READ_ONLY"], schema: configSchema.shape.readOnly, help: "only read-only actions, and only GET through api_proxy" },
+  { key: "readOnly", boolean: true, flag: "read-only", env: ["CONNECT_MCP_READ_ONLY"], schema: configSchema.shape.readOnly, help: "only read-only actions, and only reads through api_proxy (GET, but not a GET that writes on an RPC-style API such as Slack's)" },
   { key: "allowApps", flag: "allow-apps", env: ["CONNECT_MCP_ALLOW_APPS"], schema: configSchema.shape.allowApps, help: "only these app slugs may be used, comma-separated" },
   { key: "denyApps", flag: "deny-apps", env: ["CONNECT_MCP_DENY_APPS"], schema: configSchema.shape.denyApps, help: "these app slugs may not be used, comma-separated" },
   { key: "confirmWrites", boolean: true, flag: "confirm-writes", env: ["CONNECT_MCP_CONFIRM_WRITES"], schema: configSchema.shape.confirmWrites, help: "writes return a preview and a confirmation_token; only a second call with it runs them" },
