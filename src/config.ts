@@ -119,6 +119,7 @@ const configSchema = z.object({
   rateLimitBurst: z.coerce.number().int().min(1),
   rateLimitProjectPerMinute: z.coerce.number().int().min(0),
   auditRetentionDays: z.coerce.number().int().min(0),
+  allowHttpProxyTargets: bool,
 });
 
 type ConfigShape = z.infer<typeof configSchema>;
@@ -166,7 +167,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "jwtAudience", flag: "jwt-audience", env: ["CONNECT_MCP_JWT_AUDIENCE"], schema: configSchema.shape.jwtAudience, help: "required JWT aud" },
   { key: "jwtUserClaim", flag: "jwt-user-claim", env: ["CONNECT_MCP_JWT_USER_CLAIM"], schema: configSchema.shape.jwtUserClaim, help: "JWT claim holding the end user's external_user_id (default sub)" },
   { key: "authorizationServers", flag: "authorization-servers", env: ["CONNECT_MCP_AUTHORIZATION_SERVERS"], schema: configSchema.shape.authorizationServers, help: "OAuth authorization servers advertised in the protected-resource metadata (default the JWT issuer)" },
-  { key: "readOnly", boolean: true, flag: "read-only", env: ["CONNECT_MCP_READ_ONLY"], schema: configSchema.shape.readOnly, help: "only read-only actions, and only GET through api_proxy" },
+  { key: "readOnly", boolean: true, flag: "read-only", env: ["CONNECT_MCP_READ_ONLY"], schema: configSchema.shape.readOnly, help: "only read-only actions, and only reads through api_proxy (GET, but not a GET that writes on an RPC-style API such as Slack's)" },
   { key: "allowApps", flag: "allow-apps", env: ["CONNECT_MCP_ALLOW_APPS"], schema: configSchema.shape.allowApps, help: "only these app slugs may be used, comma-separated" },
   { key: "denyApps", flag: "deny-apps", env: ["CONNECT_MCP_DENY_APPS"], schema: configSchema.shape.denyApps, help: "these app slugs may not be used, comma-separated" },
   { key: "confirmWrites", boolean: true, flag: "confirm-writes", env: ["CONNECT_MCP_CONFIRM_WRITES"], schema: configSchema.shape.confirmWrites, help: "writes return a preview and a confirmation_token; only a second call with it runs them" },
@@ -174,6 +175,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default: no limit on stdio, 60 on HTTP — a third of the project budget; 0 = no limit)" },
   { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 30)" },
   { key: "rateLimitProjectPerMinute", flag: "rate-limit-project-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE"], schema: configSchema.shape.rateLimitProjectPerMinute, help: "tool calls per minute for all users together, bursts of half that (default: no limit on stdio, 180 on HTTP — at most 990 per 5 min, under Connect's 1,000 proxy requests / 5 min per project; 0 = no limit)" },
+  { key: "allowHttpProxyTargets", boolean: true, flag: "allow-http-proxy-targets", env: ["CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS"], schema: configSchema.shape.allowHttpProxyTargets, help: "let api_proxy send plain http:// requests (the user's credentials then travel unencrypted; default refused)" },
   { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
 ];
 
@@ -215,6 +217,7 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     confirmationTtlSeconds: 300,
     rateLimitBurst: 30,
     auditRetentionDays: 30,
+    allowHttpProxyTargets: false,
   };
 }
 
@@ -302,6 +305,7 @@ export function resolveConfig(input: ResolveInput = {}): Config {
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
   }
   checkJwtConfig(parsed.data);
+  checkUpstreamUrls(parsed.data, origin, env);
   return { ...parsed.data, ...(configFile ? { configFile } : {}) };
 }
 
@@ -316,6 +320,33 @@ function checkJwtConfig(c: ConfigShape): void {
   if (missing.length) throw new ConfigError(`invalid configuration: JWT authentication needs ${missing.join(" and ")} (tokens are checked for both).`);
   if (c.jwtJwksUrl && new URL(c.jwtJwksUrl).protocol !== "https:" && !isLoopbackHost(new URL(c.jwtJwksUrl).hostname)) {
     throw new ConfigError("invalid configuration: CONNECT_MCP_JWT_JWKS_URL must be https:// (plain http only for a loopback address).");
+  }
+}
+
+/**
+ * Connect and the model endpoint receive secrets (client secret, access tokens, model API key, the
+ * user's data): plain http:// only to a loopback address (the emulator, a local model server).
+ * The model libraries fall back to OPENAI_BASE_URL / ANTHROPIC_BASE_URL, so those are checked too.
+ */
+function checkUpstreamUrls(c: ConfigShape, origin: Record<string, string>, env: NodeJS.ProcessEnv): void {
+  const llmEnv = c.llmProvider === "anthropic" ? "ANTHROPIC_BASE_URL" : "OPENAI_BASE_URL";
+  const apiModel = c.toolMode === "sub-agent" && (c.llmProvider === "openai" || c.llmProvider === "anthropic" || (c.llmProvider === "auto" && Boolean(c.llmModel)));
+  const urls: Array<[where: string, url: string | undefined]> = [
+    [origin.baseUrl ?? "PIPEDREAM_BASE_URL", c.baseUrl],
+    c.llmBaseUrl !== undefined ? [origin.llmBaseUrl ?? "CONNECT_MCP_LLM_BASE_URL", c.llmBaseUrl] : [`env ${llmEnv}`, apiModel ? nonEmpty(env[llmEnv]) : undefined],
+  ];
+  for (const [where, raw] of urls) {
+    if (raw === undefined) continue;
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      throw new ConfigError(`invalid configuration: ${where} = ${JSON.stringify(raw)} is not a URL.`);
+    }
+    if (url.protocol === "https:" || (url.protocol === "http:" && isLoopbackHost(url.hostname))) continue;
+    throw new ConfigError(
+      `invalid configuration: ${where} = ${JSON.stringify(url.origin)} must be https:// (plain http:// only for a loopback address such as 127.0.0.1 or localhost), because secrets and user data are sent to it.`,
+    );
   }
 }
 

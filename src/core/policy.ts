@@ -1,7 +1,8 @@
 /**
  * What agents may do, from configuration: per deployment, and per API key (a key's `policy`
  * fields replace the deployment's, field by field).
- * - read-only: only actions annotated `readOnlyHint`, and only GET through api_proxy;
+ * - read-only: only actions annotated `readOnlyHint`, and only reads through api_proxy (GET, but not
+ *   a GET that writes on an RPC-style API: see request-kind.ts);
  * - allowApps / denyApps: which app slugs may be used at all;
  * - confirmWrites: a write first returns a preview and a single-use confirmation token (bound to
  *   the end user and the exact call); only a second call carrying it executes.
@@ -15,6 +16,7 @@ import { callHash, type ConfirmationStore } from "../store/confirmations.js";
 import { actionApp, actionApps } from "./action-view.js";
 import { ToolError } from "./errors.js";
 import type { Identity } from "./identity.js";
+import { classifyProxyRequest } from "./request-kind.js";
 import type { BucketSpec } from "./rate-limit.js";
 import type { ToolResult } from "./results.js";
 
@@ -142,10 +144,17 @@ export class CallPolicy {
   proxy(call: ProxyCall): ToolResult | undefined {
     Object.assign(this.facts, { method: call.method, host: call.host, accountId: call.accountId });
     this.checkApp(call.app);
-    if (this.policy.readOnly && call.method !== "GET") {
-      throw new PolicyError("read-only", `Refused by policy "read-only" (${this.policy.source}): api_proxy may only send GET requests here, not ${call.method}.`);
+    // RPC-style APIs write over GET too (Slack's chat.postMessage): the classifier decides, not the method alone.
+    const kind = classifyProxyRequest(call.method, call.url, call.headers);
+    if (this.policy.readOnly && kind.write) {
+      throw new PolicyError(
+        "read-only",
+        call.method !== "GET"
+          ? `Refused by policy "read-only" (${this.policy.source}): api_proxy may only send GET requests here, not ${call.method}.`
+          : `Refused by policy "read-only" (${this.policy.source}): api_proxy may only read here, and this GET writes: ${kind.why}.`,
+      );
     }
-    if (call.method === "GET") return this.clear(proxyKey(call));
+    if (!kind.write) return this.clear(proxyKey(call));
     const preview = { tool: "api_proxy", app: call.app, account_id: call.accountId, method: call.method, url: call.url, headers: call.headers, ...(call.body ? { body: call.body } : {}) };
     return this.confirm(preview, `${call.method} ${call.url} as ${call.app} account ${call.accountId}`) ?? this.clear(proxyKey(call));
   }

@@ -1,17 +1,81 @@
 /**
  * What api_proxy will forward. Connect makes the request from its own network, but we still refuse
- * anything aimed at loopback, private or link-local addresses, non-http(s) schemes, credentials in
- * the URL and host spellings meant to slip past such checks. The WHATWG URL parser normalises
- * decimal/hex/octal IPv4 and percent-encoded hosts first, so checks run on the canonical form.
+ * anything aimed at loopback, private, link-local or otherwise non-public addresses, non-http(s)
+ * schemes, credentials in the URL and host spellings meant to slip past such checks, and plain
+ * http:// unless the operator allows it (the user's token would travel in clear). The WHATWG URL
+ * parser normalises decimal/hex/octal IPv4, IPv6 spellings and percent-encoded hosts first, so
+ * checks run on the canonical form; address ranges are matched by Node's own `net.BlockList`.
  */
+import { BlockList, isIPv4, isIPv6 } from "node:net";
+
 export type ProxyUrlCheck =
   | { ok: true; url: string; relative: false; host: string }
   | { ok: true; url: string; relative: true }
   | { ok: false; reason: string };
 
+export interface ProxyUrlOptions {
+  /** Let plain http:// targets through (--allow-http-proxy-targets). */
+  allowHttp?: boolean;
+}
+
 const BLOCKED_NAMES = /(^|\.)(localhost|localdomain|internal|local|home\.arpa)$/i;
 
-export function checkProxyUrl(raw: string, query?: Record<string, string | number | boolean>): ProxyUrlCheck {
+/**
+ * Non-public ranges, first match names the refusal. IPv4 ranges also match IPv4-mapped IPv6
+ * (::ffff:a.b.c.d): BlockList checks the embedded address. IPv6 ranges that embed or tunnel to an
+ * IPv4 address (IPv4-compatible, NAT64, 6to4, Teredo) are refused outright rather than decoded: no
+ * API is addressed by such a literal, and the gateway or relay that would carry it could reach an
+ * address the embedded one does not show (a NAT64 gateway translating to private space, say).
+ */
+const RANGES: ReadonlyArray<readonly [cidr: string, what: string]> = [
+  ["0.0.0.0/8", "unspecified / this network"],
+  ["10.0.0.0/8", "private"],
+  ["100.64.0.0/10", "carrier-grade NAT"],
+  ["127.0.0.0/8", "loopback"],
+  ["169.254.0.0/16", "link-local, cloud metadata"],
+  ["172.16.0.0/12", "private"],
+  ["192.0.0.0/24", "IETF protocol assignments"],
+  ["192.0.2.0/24", "documentation"],
+  ["192.88.99.0/24", "6to4 relay anycast"],
+  ["192.168.0.0/16", "private"],
+  ["198.18.0.0/15", "benchmarking"],
+  ["198.51.100.0/24", "documentation"],
+  ["203.0.113.0/24", "documentation"],
+  ["224.0.0.0/4", "multicast"],
+  ["240.0.0.0/4", "reserved, broadcast"],
+  ["::/128", "unspecified"],
+  ["::1/128", "loopback"],
+  ["::/96", "IPv4-compatible (deprecated)"],
+  ["64:ff9b::/96", "NAT64"],
+  ["64:ff9b:1::/48", "local-use NAT64"],
+  ["100::/64", "discard-only"],
+  ["2001::/32", "Teredo"],
+  ["2001:2::/48", "benchmarking"],
+  ["2001:10::/28", "ORCHID"],
+  ["2001:20::/28", "ORCHIDv2"],
+  ["2001:db8::/32", "documentation"],
+  ["2002::/16", "6to4"],
+  ["3fff::/20", "documentation"],
+  ["fc00::/7", "unique local"],
+  ["fe80::/10", "link-local"],
+  ["fec0::/10", "site-local (deprecated)"],
+  ["ff00::/8", "multicast"],
+];
+
+const NAMED_RANGES = RANGES.map(([cidr, what]) => {
+  const [net, bits] = cidr.split("/") as [string, string];
+  const family = isIPv4(net) ? "ipv4" : "ipv6";
+  const list = new BlockList();
+  list.addSubnet(net, Number(bits), family);
+  return { family, list, label: `${what}, ${cidr}` };
+});
+
+/** Anything outside global unicast (or an IPv4-mapped public address) is not a public host either. */
+const PUBLIC_V6 = new BlockList();
+PUBLIC_V6.addSubnet("2000::", 3, "ipv6");
+PUBLIC_V6.addSubnet("::ffff:0:0", 96, "ipv6");
+
+export function checkProxyUrl(raw: string, query?: Record<string, string | number | boolean>, options: ProxyUrlOptions = {}): ProxyUrlCheck {
   const input = raw.trim();
   if (!input) return { ok: false, reason: "url is empty" };
   // Control characters and backslashes are how parser-differential tricks start.
@@ -30,12 +94,20 @@ export function checkProxyUrl(raw: string, query?: Record<string, string | numbe
   } catch {
     return { ok: false, reason: "url is neither an absolute http(s) URL nor a path starting with /" };
   }
-  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: `scheme ${url.protocol} is not allowed; only http and https` };
+  if (url.protocol !== "https:" && url.protocol !== "http:") return { ok: false, reason: `scheme ${url.protocol} is not allowed; only https (and http if the operator allows it)` };
   if (url.username || url.password) return { ok: false, reason: "credentials in the URL (user:pass@) are not allowed; use headers instead" };
   const host = url.hostname.toLowerCase();
   if (!host) return { ok: false, reason: "url has no host" };
   const blocked = blockedHostReason(host);
   if (blocked) return { ok: false, reason: blocked };
+  if (url.protocol === "http:" && !options.allowHttp) {
+    return {
+      ok: false,
+      reason:
+        "plain http:// would send the user's credentials unencrypted; use the https:// URL. " +
+        "If this API has no https, the server's operator can allow http targets with --allow-http-proxy-targets (CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS=true)",
+    };
+  }
   appendQuery(url, query);
   url.hash = "";
   return { ok: true, url: url.toString(), relative: false, host };
@@ -47,11 +119,13 @@ function appendQuery(url: URL, query?: Record<string, string | number | boolean>
 
 function blockedHostReason(host: string): string | undefined {
   if (host.startsWith("[")) {
-    const v6 = host.slice(1, -1);
-    return isBlockedIPv6(v6) ? `host ${host} is a loopback, private or link-local address` : undefined;
+    const what = nonPublicAddress(host.slice(1, -1), "ipv6");
+    return what ? `host ${host} is not a public address (${what})` : undefined;
   }
-  const v4 = parseIPv4(host);
-  if (v4) return isBlockedIPv4(v4) ? `host ${host} is a loopback, private or link-local address` : undefined;
+  if (isIPv4(host)) {
+    const what = nonPublicAddress(host, "ipv4");
+    return what ? `host ${host} is not a public address (${what})` : undefined;
+  }
   if (/^[\d.]+$/.test(host)) return `host ${host} is not a valid address`;
   if (BLOCKED_NAMES.test(host)) return `host ${host} is a local name`;
   if (!host.includes(".")) return `host ${host} is not a public domain name`;
@@ -59,43 +133,12 @@ function blockedHostReason(host: string): string | undefined {
   return undefined;
 }
 
-function parseIPv4(host: string): number[] | undefined {
-  const parts = host.split(".");
-  if (parts.length !== 4 || !parts.every((p) => /^\d{1,3}$/.test(p))) return undefined;
-  const nums = parts.map(Number);
-  return nums.every((n) => n <= 255) ? nums : undefined;
-}
-
-function isBlockedIPv4([a, b]: number[]): boolean {
-  if (a === undefined || b === undefined) return true;
-  return (
-    a === 0 || // "this" network
-    a === 10 ||
-    a === 127 ||
-    (a === 100 && b >= 64 && b <= 127) || // carrier-grade NAT
-    (a === 169 && b === 254) || // link-local, cloud metadata
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 192 && b === 0) ||
-    (a === 198 && (b === 18 || b === 19)) || // benchmarking
-    a >= 224 // multicast and reserved
-  );
-}
-
-function isBlockedIPv6(addr: string): boolean {
-  const a = addr.toLowerCase();
-  if (a === "::" || a === "::1") return true;
-  // IPv4-mapped/compatible (::ffff:7f00:1 after URL normalisation, or dotted forms).
-  const mapped = /^(?:0*:)*(?:ffff:)?(?:0*:)*([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(a);
-  if (mapped && (a.startsWith("::") || a.startsWith("0:"))) {
-    const hi = parseInt(mapped[1]!, 16);
-    const lo = parseInt(mapped[2]!, 16);
-    return isBlockedIPv4([hi >> 8, hi & 255, lo >> 8, lo & 255]);
-  }
-  const first = parseInt(a.split(":")[0] || "0", 16);
-  return (
-    (first & 0xfe00) === 0xfc00 || // unique local fc00::/7
-    (first & 0xffc0) === 0xfe80 || // link-local fe80::/10
-    (first & 0xff00) === 0xff00 // multicast
-  );
+/** Which non-public range an address is in, or undefined for a public one. */
+export function nonPublicAddress(address: string, family: "ipv4" | "ipv6"): string | undefined {
+  if (family === "ipv4" ? !isIPv4(address) : !isIPv6(address)) return "not a valid address";
+  // An IPv4 address is only checked against IPv4 ranges; an IPv6 one against all (IPv4 ranges match only IPv4-mapped ones).
+  const hit = NAMED_RANGES.find((r) => (family === "ipv6" || r.family === "ipv4") && r.list.check(address, family));
+  if (hit) return hit.label;
+  if (family === "ipv6" && !PUBLIC_V6.check(address, "ipv6")) return "not global unicast";
+  return undefined;
 }

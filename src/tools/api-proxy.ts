@@ -80,10 +80,10 @@ export const apiProxy = defineTool({
   title: "Call an app's API",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async handler(args, ctx) {
-    const { provider } = ctx.services();
+    const { provider, config } = ctx.services();
     const user = requireEndUser(ctx.identity);
 
-    const check = checkProxyUrl(args.url, args.query);
+    const check = checkProxyUrl(args.url, args.query, { allowHttp: config.allowHttpProxyTargets });
     if (!check.ok) throw new ToolError(`url refused: ${check.reason}.`);
     if (args.body !== undefined && (args.method === "GET" || args.method === "DELETE")) {
       throw new ToolError(`A ${args.method} request cannot carry a body; put parameters in query instead.`);

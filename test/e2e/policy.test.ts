@@ -66,6 +66,24 @@ describe("read-only", () => {
     });
   });
 
+  it("refuses a GET that writes on an RPC-style API (Slack chat.postMessage), and lets Slack reads through", async () => {
+    await as("readOnly", async (c) => {
+      const w = await call(c, "api_proxy", { method: "GET", url: "https://slack.com/api/chat.postMessage?channel=C1&text=hi", app: "slack" });
+      expect(w.isError).toBe(true);
+      expect(w.text).toMatch(/Refused by policy "read-only" \(API key "ro"\): api_proxy may only read here, and this GET writes: Slack Web API method "chat\.postMessage" is not a read/);
+      const viaQuery = await call(c, "api_proxy", { method: "GET", url: "https://slack.com/api/reactions.add", query: { channel: "C1", name: "x", timestamp: "1.2" }, app: "slack" });
+      expect(viaQuery.text).toMatch(/policy "read-only"/);
+      const overridden = await call(c, "api_proxy", { method: "GET", url: "https://slack.com/api/conversations.list", headers: { "X-HTTP-Method-Override": "POST" }, app: "slack" });
+      expect(overridden.text).toMatch(/policy "read-only".*header X-HTTP-Method-Override asks for POST/);
+      expect(proxied()).toEqual([]);
+      for (const method of ["conversations.list", "conversations.history", "users.lookupByEmail", "search.messages"]) {
+        const r = await call(c, "api_proxy", { method: "GET", url: `https://slack.com/api/${method}`, query: { channel: "C1" }, app: "slack" });
+        expect(r.isError, method).toBe(false);
+      }
+      expect(proxied()).toHaveLength(4);
+    });
+  });
+
   it("refuses actions not annotated read-only, before anything runs, and runs read-only ones", async () => {
     await as("readOnly", async (c) => {
       const w = await call(c, "run_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL", text: "no" } });
@@ -188,6 +206,26 @@ describe("confirm-writes", () => {
       const read = await call(c, "api_proxy", { method: "GET", url: "https://slack.com/api/conversations.list", app: "slack" });
       expect(read.structured).toMatchObject({ outcome: "ok", status: 200 });
       expect(proxied()).toHaveLength(2);
+    });
+  });
+});
+
+describe("confirm-writes: writes hidden in GETs", () => {
+  it("api_proxy previews a GET that writes (Slack chat.postMessage) and sends it only once confirmed", async () => {
+    await as("confirm", async (c) => {
+      const args = { method: "GET", url: "https://slack.com/api/chat.postMessage", query: { channel: "C1", text: "hi" }, app: "slack" };
+      const preview = await call(c, "api_proxy", args);
+      expect(preview.isError).toBe(false);
+      expect(preview.structured).toMatchObject({
+        outcome: "needs_input",
+        needs: "confirmation",
+        preview: { tool: "api_proxy", method: "GET", url: "https://slack.com/api/chat.postMessage?channel=C1&text=hi", account_id: "apn_slack_demo" },
+      });
+      expect(preview.text).toMatch(/this would GET https:\/\/slack\.com\/api\/chat\.postMessage\?channel=C1&text=hi as slack account apn_slack_demo\. Nothing was sent/);
+      expect(proxied()).toEqual([]);
+      const done = await call(c, "api_proxy", { ...args, confirmation_token: preview.structured!.confirmation_token });
+      expect(done.structured).toMatchObject({ outcome: "ok", status: 200, body: { method: "GET" } });
+      expect(proxied()).toHaveLength(1);
     });
   });
 });

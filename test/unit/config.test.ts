@@ -90,6 +90,28 @@ describe("resolveConfig", () => {
     expect(c({ CONNECT_MCP_CORS_ORIGINS: "*", CONNECT_MCP_HOST: "0.0.0.0", CONNECT_MCP_HTTP_TOKEN: "a-token-of-16-chars-or-more" })).toBeUndefined();
   });
 
+  it("requires https for the Connect and model base URLs unless loopback", () => {
+    expect(() => resolveConfig({ env: { PIPEDREAM_BASE_URL: "http://connect.example.com" } })).toThrow(/env PIPEDREAM_BASE_URL = "http:\/\/connect\.example\.com" must be https:\/\//);
+    expect(() => resolveConfig({ env: {}, flags: { llmBaseUrl: "http://192.168.1.9:11434/v1" } })).toThrow(/flag --llm-base-url = "http:\/\/192\.168\.1\.9:11434" must be https:\/\//);
+    expect(() => resolveConfig({ configFile: file({ llmBaseUrl: "http://gw.example/v1" }), env: {} })).toThrow(/config file key "llmBaseUrl"/);
+    for (const ok of ["http://127.0.0.1:4010", "http://localhost:4010", "http://[::1]:4010", "https://connect.example.com"]) {
+      expect(resolveConfig({ env: { PIPEDREAM_BASE_URL: ok, CONNECT_MCP_LLM_BASE_URL: ok } }).baseUrl).toBe(ok);
+    }
+    // The model libraries read OPENAI_BASE_URL / ANTHROPIC_BASE_URL when no base URL is configured.
+    const subAgent = { CONNECT_MCP_TOOL_MODE: "sub-agent", CONNECT_MCP_LLM_MODEL: "m" };
+    expect(() => resolveConfig({ env: { ...subAgent, OPENAI_BASE_URL: "http://gw.example/v1" } })).toThrow(/env OPENAI_BASE_URL/);
+    expect(() => resolveConfig({ env: { ...subAgent, CONNECT_MCP_LLM_PROVIDER: "anthropic", ANTHROPIC_BASE_URL: "http://gw.example" } })).toThrow(/env ANTHROPIC_BASE_URL/);
+    // …but only when that library is the one in use.
+    expect(() => resolveConfig({ env: { ...subAgent, CONNECT_MCP_LLM_PROVIDER: "sampling", OPENAI_BASE_URL: "http://gw.example/v1" } })).not.toThrow();
+    expect(() => resolveConfig({ env: { CONNECT_MCP_TOOL_MODE: "sub-agent", OPENAI_BASE_URL: "http://gw.example/v1" } })).not.toThrow();
+    expect(() => resolveConfig({ env: { CONNECT_MCP_LLM_MODEL: "m", OPENAI_BASE_URL: "http://gw.example/v1" } })).not.toThrow();
+  });
+
+  it("refuses http proxy targets unless --allow-http-proxy-targets", () => {
+    expect(resolveConfig({ env: {} }).allowHttpProxyTargets).toBe(false);
+    expect(resolveConfig({ env: { CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS: "true" } }).allowHttpProxyTargets).toBe(true);
+  });
+
   it("knows loopback hosts", () => {
     expect(["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"].every(isLoopbackHost)).toBe(true);
     expect(["0.0.0.0", "10.0.0.1", "example.com", "::"].some(isLoopbackHost)).toBe(false);
