@@ -28,7 +28,7 @@ beforeAll(async () => {
   emu = await emulator();
   cfg = tempConfig({ apiKeys: Object.values(KEYS).map((k) => k.entry), denyApps: ["gmail"] });
   db = join(cfg.dir, "audit.db");
-  server = await startHttp(emulatorEnv(emu, { CONNECT_MCP_CONFIG: cfg.path, CONNECT_MCP_DB: db, PIPEDREAM_EXTERNAL_USER_ID: "" }));
+  server = await startHttp(emulatorEnv(emu, { CONNECT_MCP_CONFIG: cfg.path, CONNECT_MCP_DB: db, PIPEDREAM_EXTERNAL_USER_ID: "", /* limits here come from the keys (see "fair use"), not the HTTP defaults */ CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "0", CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE: "0" }));
 });
 afterAll(async () => {
   await server?.stop();

@@ -42,7 +42,7 @@ export async function startScriptedModel(): Promise<ScriptedModel> {
     requests.push({ authorization: req.headers.authorization, body });
     const step: Step = (repeat && queue.length === 1 ? queue[0] : queue.shift()) ?? { text: "(script exhausted)" };
     if (step.delay_ms) await new Promise((r) => setTimeout(r, step.delay_ms));
-    if (res.destroyed || req.destroyed) return;
+    if (res.destroyed || res.socket?.destroyed) return; // the caller gave up (cancelled) meanwhile
     if ("status" in step) {
       res.writeHead(step.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "scripted failure", type: "server_error" } }));
       return;
