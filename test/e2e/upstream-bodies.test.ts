@@ -182,3 +182,26 @@ describe("an app's 401 is not Connect's 401", () => {
     expect(log.filter((q) => q.path === "/v1/oauth/token")).toHaveLength(2);
   });
 });
+
+describe("an unreadable answer from Connect is an error, not an empty success", () => {
+  let s: Server;
+  beforeAll(async () => {
+    s = await startServer(emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only" }));
+  });
+  afterAll(async () => {
+    await s?.close();
+  });
+
+  it("list_actions over an action list that is not JSON says so, instead of answering actions: []", async () => {
+    emu.reset();
+    await fetch(`${emu.url}/__emulator/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ method: "GET", path_contains: "/actions", status: 200, body: "<html>502 Bad Gateway</html>", content_type: "text/html", times: 5 }),
+    });
+    const r = await call(s.client, "list_actions", { app: "github" });
+    expect(r.isError, r.text).toBe(true);
+    expect(r.text).toMatch(/Connect's answer could not be read while trying to list actions: the body was not JSON/);
+    expect(r.structured?.actions).toBeUndefined();
+  });
+});
