@@ -28,8 +28,9 @@
  * `os` error entry ("Emulated component failure").
  *
  * Proxy magic target paths (any host): /__emulator/status/<code> (429 carries Retry-After: 7),
- * /__emulator/text, /__emulator/binary, /__emulator/large/<bytes>[?status=<code>] (JSON of
- * exactly that size with a Content-Length, streamed as the client reads it),
+ * /__emulator/text, /__emulator/binary, /__emulator/large/<bytes>[?status=<code>][&chunked=1]
+ * (JSON of exactly that size, streamed as the client reads it; with a Content-Length unless
+ * chunked=1),
  * /__emulator/delay/<ms> (>30000 → 504 after 30 s), /__emulator/empty (204).
  * Anything else is echoed back as JSON {method, url, query, headers, body,
  * account_id, external_user_id}.

@@ -62,11 +62,12 @@ function drained(res: ServerResponse): Promise<void> {
 
 /**
  * `{"data":"xxx…"}` of exactly max(n, 11) bytes (11 bytes of framing), written in chunks as the
- * client reads them (never held whole in memory); stops when the client goes away.
+ * client reads them (never held whole in memory); stops when the client goes away. `chunked`
+ * leaves the Content-Length out, so the client cannot know the size in advance.
  */
-async function streamLarge(res: ServerResponse, status: number, n: number, signal: AbortSignal): Promise<void> {
+async function streamLarge(res: ServerResponse, status: number, n: number, chunked: boolean, signal: AbortSignal): Promise<void> {
   const xs = Math.max(0, n - 11);
-  res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": xs + 11 });
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...(chunked ? {} : { "content-length": xs + 11 }) });
   const chunk = Buffer.alloc(64 * 1024, "x");
   if (!res.write('{"data":"')) await drained(res);
   for (let left = xs; left > 0; ) {
@@ -168,7 +169,7 @@ export async function handleProxy(state: EnvState, req: ProxyRequest, res: Serve
     if (!Number.isInteger(status) || status < 200 || status > 599 || status === 204 || status === 304) {
       throw new HttpError(400, "emulated status must be 200-599 (not 204/304)");
     }
-    await streamLarge(res, status, n, req.signal);
+    await streamLarge(res, status, n, target.searchParams.get("chunked") === "1", req.signal);
   } else if ((m = /^\/__emulator\/delay\/(\d+)$/.exec(path))) {
     const ms = Number(m[1]);
     await sleep(Math.min(ms, PROXY_UPSTREAM_TIMEOUT_MS), req.signal);

@@ -163,9 +163,9 @@ export interface ProxyResponse {
   /** Parsed JSON when the upstream sent JSON (and all of it was read), otherwise the raw bytes. */
   body: { kind: "json"; value: unknown } | { kind: "bytes"; value: Uint8Array } | { kind: "empty" };
   /**
-   * Set when the body was longer than `maxBodyBytes`: `body` holds its first bytes only (never
-   * parsed), `bytesSeen` were received before the rest was cancelled, `bytesTotal` is the
-   * upstream's Content-Length when it sent one.
+   * Set when the body was longer than `maxBodyBytes`: `body` holds its first bytes only (at most
+   * 1 MiB, never parsed), `bytesSeen` were received before the rest was cancelled, `bytesTotal`
+   * is the upstream's Content-Length when it sent one.
    */
   truncated?: { bytesSeen: number; bytesTotal?: number };
 }

@@ -85,32 +85,53 @@ function deadline(timeoutMs: number, caller?: AbortSignal) {
 }
 
 /**
- * Read `body` until it ends or more than `cap` bytes arrived; then cancel the rest. Chunks are
- * copied into one buffer that grows by doubling, so the peak is about twice the bytes kept.
+ * How much of a body cut by the cap is kept: it cannot be parsed, and callers show only its start.
  */
-export async function readCapped(body: ReadableStream<Uint8Array> | null, cap: number): Promise<{ bytes: Uint8Array; seen: number; cut: boolean }> {
+export const CUT_BODY_KEEP_BYTES = 1024 * 1024;
+
+/** The first `n` bytes of `chunks`, in one new array. */
+function joinChunks(chunks: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= n) break;
+    const part = c.subarray(0, n - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * Read `body` until it ends or more than `cap` bytes arrived; then cancel the rest, so it is never
+ * downloaded. Chunks are kept as they arrive and joined once at the end (copying them into a
+ * growing buffer would add that buffer to the chunks, which linger until GC anyway). A cut body
+ * hands back only its first CUT_BODY_KEEP_BYTES. A body whose Content-Length (`sizeHint`)
+ * already exceeds the cap will be cut whatever comes, so only that kept part is read: receiving
+ * bytes costs about twice their size in short-lived buffers, and reading on to the cap would buy
+ * nothing.
+ */
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  cap: number,
+  sizeHint?: number,
+): Promise<{ bytes: Uint8Array; seen: number; cut: boolean }> {
   if (!body) return { bytes: new Uint8Array(0), seen: 0, cut: false };
+  const willCut = sizeHint !== undefined && sizeHint > cap;
+  const keep = Math.min(cap, CUT_BODY_KEEP_BYTES);
   const reader = body.getReader();
-  let buf = new Uint8Array(0);
-  let kept = 0;
+  const chunks: Uint8Array[] = [];
   let seen = 0;
   try {
     for (;;) {
       const { done, value } = await reader.read();
-      if (done) return { bytes: buf.subarray(0, kept), seen, cut: false };
+      if (done) return { bytes: joinChunks(chunks, seen), seen, cut: false };
+      chunks.push(value);
       seen += value.length;
-      const take = Math.min(value.length, cap - kept);
-      if (kept + take > buf.length) {
-        const grown = new Uint8Array(Math.min(cap, Math.max(kept + take, buf.length * 2, 64 * 1024)));
-        grown.set(buf.subarray(0, kept));
-        buf = grown;
-      }
-      buf.set(value.subarray(0, take), kept);
-      kept += take;
-      if (seen > cap) {
+      if (willCut ? seen >= keep : seen > cap) {
         // Stop the download: the upstream's remaining bytes are never read.
         await reader.cancel().catch(() => undefined);
-        return { bytes: buf.subarray(0, kept), seen, cut: true };
+        return { bytes: joinChunks(chunks, keep), seen, cut: true };
       }
     }
   } finally {
@@ -200,7 +221,7 @@ export async function sendProxy(wire: ProxyWire, token: string, user: string, re
       }
       const responseHeaders = headerRecord(res.headers);
       const contentType = responseHeaders["content-type"];
-      const { bytes, seen, cut } = await readCapped(res.body, cap);
+      const { bytes, seen, cut } = await readCapped(res.body, cap, contentLength(responseHeaders));
       // Close the connection if anything is left unread (cancel already asked undici to).
       if (cut) exchange.abort();
       const base = { status: res.status, headers: responseHeaders, ...(contentType ? { contentType } : {}) };
