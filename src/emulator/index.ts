@@ -28,18 +28,26 @@
  * `os` error entry ("Emulated component failure").
  *
  * Proxy magic target paths (any host): /__emulator/status/<code> (429 carries Retry-After: 7),
- * /__emulator/text, /__emulator/binary, /__emulator/large/<bytes>,
+ * /__emulator/text, /__emulator/binary, /__emulator/large/<bytes>[?status=<code>][&chunked=1]
+ * (JSON of exactly that size, streamed as the client reads it; with a Content-Length unless
+ * chunked=1),
  * /__emulator/delay/<ms> (>30000 → 504 after 30 s), /__emulator/empty (204).
  * Anything else is echoed back as JSON {method, url, query, headers, body,
  * account_id, external_user_id}.
  *
  * Admin routes (no auth):
  *   GET    /healthz                   → {"ok":true}
- *   GET    /__emulator/requests       → RecordedRequest[] (admin calls excluded)
+ *   GET    /__emulator/requests       → RecordedRequest[] (admin calls excluded): {method, path,
+ *                                     query, externalUserId?, accountId?, status (0 in flight,
+ *                                     499 client gone), at, and once it ended: aborted (true when
+ *                                     the client closed the connection before the answer was
+ *                                     complete — a cancelled call, or a body cut short — false
+ *                                     when it was sent whole), endedAt}
  *   DELETE /__emulator/requests       → clear the log
- *   POST   /__emulator/faults         {method?, path_contains, status?, body?, delay_ms?, times?}
+ *   POST   /__emulator/faults         {method?, path_contains, status?, body?, content_type?, delay_ms?, times?}
  *                                     next matching request(s) get the delay and/or status/body
- *                                     (a string body is served raw with a JSON content-type)
+ *                                     (a string body is served raw, with content_type or else a
+ *                                     JSON content-type: garbage where JSON is expected)
  *   GET    /__emulator/faults, DELETE /__emulator/faults
  *   POST   /__emulator/revoke-tokens  → every issued access token now gets 401
  *   POST   /__emulator/connect        {token, app, name?, custom_fields?} → completes Connect Link:

@@ -47,6 +47,38 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
   res.end(text);
 }
 
+/** Resolves when `res` can take more data, or when its connection is gone. */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.once("drain", done);
+    res.once("close", done);
+  });
+}
+
+/**
+ * `{"data":"xxx…"}` of exactly max(n, 11) bytes (11 bytes of framing), written in chunks as the
+ * client reads them (never held whole in memory); stops when the client goes away. `chunked`
+ * leaves the Content-Length out, so the client cannot know the size in advance.
+ */
+async function streamLarge(res: ServerResponse, status: number, n: number, chunked: boolean, signal: AbortSignal): Promise<void> {
+  const xs = Math.max(0, n - 11);
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...(chunked ? {} : { "content-length": xs + 11 }) });
+  const chunk = Buffer.alloc(64 * 1024, "x");
+  if (!res.write('{"data":"')) await drained(res);
+  for (let left = xs; left > 0; ) {
+    if (signal.aborted || res.destroyed) return;
+    const piece = left >= chunk.length ? chunk : chunk.subarray(0, left);
+    left -= piece.length;
+    if (!res.write(piece)) await drained(res);
+  }
+  if (!signal.aborted && !res.destroyed) res.end('"}');
+}
+
 export async function handleProxy(state: EnvState, req: ProxyRequest, res: ServerResponse): Promise<void> {
   const externalUserId = req.query.get("external_user_id");
   const accountId = req.query.get("account_id");
@@ -133,8 +165,11 @@ export async function handleProxy(state: EnvState, req: ProxyRequest, res: Serve
   } else if ((m = /^\/__emulator\/large\/(\d+)$/.exec(path))) {
     const n = Number(m[1]);
     if (n > MAX_LARGE_BYTES) throw new HttpError(400, `large body limited to ${MAX_LARGE_BYTES} bytes`);
-    // `{"data":""}` is 11 bytes of framing.
-    sendJson(res, 200, { data: "x".repeat(Math.max(0, n - 11)) });
+    const status = Number(target.searchParams.get("status") ?? 200);
+    if (!Number.isInteger(status) || status < 200 || status > 599 || status === 204 || status === 304) {
+      throw new HttpError(400, "emulated status must be 200-599 (not 204/304)");
+    }
+    await streamLarge(res, status, n, target.searchParams.get("chunked") === "1", req.signal);
   } else if ((m = /^\/__emulator\/delay\/(\d+)$/.exec(path))) {
     const ms = Number(m[1]);
     await sleep(Math.min(ms, PROXY_UPSTREAM_TIMEOUT_MS), req.signal);

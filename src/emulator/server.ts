@@ -42,6 +42,7 @@ interface Fault {
   pathContains: string;
   status?: number;
   body?: unknown;
+  contentType?: string;
   delayMs: number;
   remaining: number;
 }
@@ -262,11 +263,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (method !== undefined) fault.method = method.toUpperCase();
     if (status !== undefined) fault.status = status;
     if (body["body"] !== undefined) fault.body = body["body"];
+    const contentType = body["content_type"];
+    if (contentType !== undefined) {
+      if (typeof contentType !== "string" || contentType === "" || /[\r\n]/.test(contentType)) throw new HttpError(400, "content_type must be a header value");
+      if (typeof fault.body !== "string") throw new HttpError(400, "content_type needs a string body");
+      fault.contentType = contentType;
+    }
     return fault;
   }
 
   function faultToWire(f: Fault): Record<string, unknown> {
-    return { id: f.id, method: f.method ?? null, path_contains: f.pathContains, status: f.status ?? null, body: f.body ?? null, delay_ms: f.delayMs, times: f.remaining };
+    return { id: f.id, method: f.method ?? null, path_contains: f.pathContains, status: f.status ?? null, body: f.body ?? null, content_type: f.contentType ?? null, delay_ms: f.delayMs, times: f.remaining };
   }
 
   function takeFault(method: string, rawPath: string): Fault | undefined {
@@ -635,7 +642,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       lifetime.signal.removeEventListener("abort", onShutdown);
       ac.abort();
       const status = res.writableFinished ? res.statusCode : 499;
-      if (record) record.status = status;
+      if (record) {
+        record.status = status;
+        record.aborted = !res.writableFinished;
+        record.endedAt = new Date().toISOString();
+      }
       cfg.log?.(`${method} ${rawPath} -> ${status} (${Date.now() - started} ms)`);
     });
 
@@ -651,8 +662,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         if (fault.status !== undefined) {
           const b = fault.body;
           if (typeof b === "string") {
-            // Served verbatim with a JSON content-type, to emulate malformed bodies.
-            res.writeHead(fault.status, { "content-type": "application/json; charset=utf-8" });
+            // Served verbatim (with a JSON content-type unless told otherwise), to emulate malformed bodies.
+            res.writeHead(fault.status, { "content-type": fault.contentType ?? "application/json; charset=utf-8" });
             res.end(b);
           } else {
             sendJson(res, fault.status, b === undefined ? { error: `emulated fault ${fault.status}` } : b);

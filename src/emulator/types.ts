@@ -43,6 +43,13 @@ export interface RecordedRequest {
   status: number;
   /** ISO timestamp of arrival. */
   at: string;
+  /**
+   * Set when the exchange ended: false when the answer was sent completely, true when the
+   * connection closed first (the client cancelled, or stopped reading a body it had enough of).
+   */
+  aborted?: boolean;
+  /** ISO timestamp of the end of the exchange (answer sent, or connection closed). */
+  endedAt?: string;
 }
 
 export interface RunningEmulator {

@@ -148,14 +148,26 @@ export interface ProxyRequest {
   headers: Record<string, string>;
   /** JSON object body (Connect's proxy accepts only objects). */
   body?: Record<string, unknown>;
+  /** Read at most this many bytes of the upstream body; the rest is never downloaded (default 8 MiB). */
+  maxBodyBytes?: number;
 }
 
+/**
+ * The upstream's answer. A 401 here is always the upstream app's own rejection of the account's
+ * credentials: Connect refusing our own credentials is a ProviderError("unauthorized") instead.
+ */
 export interface ProxyResponse {
   status: number;
   headers: Record<string, string>;
   contentType?: string;
-  /** Parsed JSON when the upstream sent JSON, otherwise the raw bytes. */
+  /** Parsed JSON when the upstream sent JSON (and all of it was read), otherwise the raw bytes. */
   body: { kind: "json"; value: unknown } | { kind: "bytes"; value: Uint8Array } | { kind: "empty" };
+  /**
+   * Set when the body was longer than `maxBodyBytes`: `body` holds its first bytes only (at most
+   * 1 MiB, never parsed), `bytesSeen` were received before the rest was cancelled, `bytesTotal`
+   * is the upstream's Content-Length when it sent one.
+   */
+  truncated?: { bytesSeen: number; bytesTotal?: number };
 }
 
 export interface ConnectToken {

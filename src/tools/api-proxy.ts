@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { resolveAccount } from "../core/accounts.js";
+import { connectRequired } from "../core/connect.js";
 import { ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
 import { capJson, type ToolResult } from "../core/results.js";
@@ -21,23 +22,42 @@ const DROPPED_RESPONSE_HEADER = /^(set-cookie|connection|keep-alive|transfer-enc
 /** App custom fields that mean "the API's domain is per account" (Zendesk subdomain, Zoho region…). */
 const PER_ACCOUNT_DOMAIN_FIELD = /(sub)?domain|base_?url|instance|host|region|site|shop|tenant|org(anization)?_?url/i;
 
-const TEXTUAL = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded|[\w.+-]*\+xml))/i;
+const TEXTUAL = /^(text\/|application\/(xml|javascript|x-www-form-urlencoded|[\w.+-]*\+xml|([\w.+-]*\+)?json))/i;
+
+/**
+ * The first MAX_RESPONSE_CHARS characters of a UTF-8 body, decoding no more bytes than needed (a
+ * character takes at most 4), and whether that is all of it. A character cut by the byte cap at
+ * the very end is left out rather than shown as U+FFFD.
+ */
+function textPrefix(bytes: Uint8Array): { text: string; cut: boolean } {
+  const budget = MAX_RESPONSE_CHARS * 4;
+  const head = bytes.subarray(0, budget);
+  const text = new TextDecoder().decode(head, { stream: true });
+  if (text.length > MAX_RESPONSE_CHARS) return { text: text.slice(0, MAX_RESPONSE_CHARS), cut: true };
+  return { text, cut: bytes.length > budget };
+}
 
 function decodeBody(res: ProxyResponse): { body: unknown; encoding: "json" | "text" | "base64" | "none"; truncated: boolean } {
-  if (res.body.kind === "empty") return { body: null, encoding: "none", truncated: false };
+  // A body cut by the byte cap (res.truncated) arrives as its first bytes; a cut JSON body cannot
+  // be parsed, so it is shown as text.
+  const cutUpstream = res.truncated !== undefined;
+  if (res.body.kind === "empty") return { body: null, encoding: "none", truncated: cutUpstream };
   if (res.body.kind === "json") {
     const { value, truncated } = capJson(res.body.value, MAX_RESPONSE_CHARS);
     return { body: value, encoding: truncated ? "text" : "json", truncated };
   }
-  const bytes = Buffer.from(res.body.value);
-  const text = bytes.toString("utf8");
+  const bytes = res.body.value;
+  const { text, cut } = textPrefix(bytes);
   const looksTextual = res.contentType ? TEXTUAL.test(res.contentType) : !text.includes("\uFFFD") && !text.includes("\u0000");
-  if (looksTextual) {
-    const truncated = text.length > MAX_RESPONSE_CHARS;
-    return { body: truncated ? `${text.slice(0, MAX_RESPONSE_CHARS)}…` : text, encoding: "text", truncated };
-  }
-  const truncated = bytes.length > MAX_BINARY_BYTES;
-  return { body: bytes.subarray(0, MAX_BINARY_BYTES).toString("base64"), encoding: "base64", truncated };
+  if (looksTextual) return { body: cut ? `${text}…` : text, encoding: "text", truncated: cut || cutUpstream };
+  const truncated = bytes.length > MAX_BINARY_BYTES || cutUpstream;
+  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_BINARY_BYTES)).toString("base64"), encoding: "base64", truncated };
+}
+
+/** A short, single-line excerpt of a decoded body for messages. */
+function excerptOf(body: unknown): string | undefined {
+  const text = typeof body === "string" ? body : JSON.stringify(body);
+  return text ? text.slice(0, 500) : undefined;
 }
 
 /** An upstream 429's Retry-After (seconds or HTTP date), or 60 s when it gives none. */
@@ -108,8 +128,20 @@ export const apiProxy = defineTool({
     const held = ctx.policy.proxy({ app: account.app.slug, accountId: account.id, method: args.method, url: check.url, host: check.relative ? account.app.slug : check.host, headers, body: args.body });
     if (held) return held;
     ctx.logger.debug({ method: args.method, host: check.relative ? account.app.slug : check.host, account: account.id }, "api_proxy");
-    const res = await provider.proxy(user, { accountId: account.id, method: args.method, url: check.url, headers, body: args.body });
+    const { maxUpstreamBytes } = ctx.services().config;
+    const res = await provider.proxy(user, { accountId: account.id, method: args.method, url: check.url, headers, body: args.body, maxBodyBytes: maxUpstreamBytes });
     const { body, encoding, truncated } = decodeBody(res);
+    const excerpt = excerptOf(body);
+    if (res.status === 401) {
+      // The provider reports Connect's own 401 (our token) as an error, so this one is the app's:
+      // it no longer accepts the account's credentials. The user reconnects the account; the
+      // request is not repeated.
+      return connectRequired(ctx.services(), user, account.app.slug, [account], {
+        status: 401,
+        account_id: account.id,
+        ...(excerpt ? { upstream_body: excerpt } : {}),
+      });
+    }
     const responseHeaders = Object.fromEntries(Object.entries(res.headers).filter(([h]) => !DROPPED_RESPONSE_HEADER.test(h)));
     const structured = {
       outcome: "ok" as const,
@@ -119,11 +151,13 @@ export const apiProxy = defineTool({
       body_encoding: encoding,
       ...(res.contentType ? { content_type: res.contentType } : {}),
       ...(truncated ? { truncated: true } : {}),
+      // How much of the upstream body was read before the byte cap stopped the download.
+      ...(res.truncated ? { body_bytes_seen: res.truncated.bytesSeen } : {}),
+      ...(res.truncated?.bytesTotal !== undefined ? { body_bytes_total: res.truncated.bytesTotal } : {}),
       account_id: account.id,
     };
     const text = JSON.stringify(structured);
     if (res.status >= 200 && res.status < 400) return { content: [{ type: "text", text }], structuredContent: structured };
-    const excerpt = typeof body === "string" ? body.slice(0, 500) : JSON.stringify(body)?.slice(0, 500);
     const limited = res.status === 429 ? `; rate limited upstream, retry after ${retryAfterSeconds(res.headers)} s` : "";
     const result: ToolResult = {
       content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${limited}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],

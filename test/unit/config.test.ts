@@ -26,6 +26,13 @@ describe("resolveConfig", () => {
     expect(c.configFile).toBe(path);
   });
 
+  it("caps upstream bodies at 8 MiB unless told otherwise (flag, env or config key)", () => {
+    expect(resolveConfig({ env: {} }).maxUpstreamBytes).toBe(8_388_608);
+    expect(resolveConfig({ env: { CONNECT_MCP_MAX_UPSTREAM_BYTES: "1000" } }).maxUpstreamBytes).toBe(1000);
+    expect(resolveConfig({ configFile: file({ maxUpstreamBytes: 2000 }), env: {}, flags: { maxUpstreamBytes: "3000" } }).maxUpstreamBytes).toBe(3000);
+    expect(() => resolveConfig({ env: { CONNECT_MCP_MAX_UPSTREAM_BYTES: "0" } })).toThrow(/CONNECT_MCP_MAX_UPSTREAM_BYTES/);
+  });
+
   it("reads the config file path from CONNECT_MCP_CONFIG", () => {
     const path = file({ externalUserId: "from-file" });
     expect(resolveConfig({ env: { CONNECT_MCP_CONFIG: path } }).externalUserId).toBe("from-file");

@@ -38,4 +38,41 @@ describe("SingleFlightTokenProvider", () => {
     fail = false;
     expect(await p.getToken()).toBe("ok");
   });
+
+  it("replaces a token Connect accepted before at once, however recently it refreshed", async () => {
+    let fetches = 0;
+    const p = new SingleFlightTokenProvider(async () => ({ accessToken: `t${++fetches}`, expiresInSeconds: 3600 }), () => 0, 30_000);
+    for (let i = 1; i <= 3; i++) {
+      const t = await p.getToken();
+      p.accepted(t);
+      expect(p.invalidate(t)).toBe(true); // revoked after working: refresh now
+    }
+    expect(await p.getToken()).toBe("t4");
+  });
+
+  it("forces at most one refresh per interval while Connect rejects every new token", async () => {
+    let now = 0;
+    let fetches = 0;
+    const p = new SingleFlightTokenProvider(async () => ({ accessToken: `t${++fetches}`, expiresInSeconds: 3600 }), () => now, 30_000);
+    expect(p.invalidate(await p.getToken())).toBe(true); // the first forced refresh is allowed
+    const t2 = await p.getToken();
+    expect(t2).toBe("t2");
+    // t2 was never accepted: a flood of 401s on it refreshes nothing and keeps it.
+    for (let i = 0; i < 10; i++) expect(p.invalidate(t2)).toBe(false);
+    expect(await p.getToken()).toBe("t2");
+    now = 30_000;
+    expect(p.invalidate(t2)).toBe(true);
+    expect(await p.getToken()).toBe("t3");
+    expect(fetches).toBe(3);
+  });
+
+  it("a caller that saw a 401 on a token already replaced may simply try again", async () => {
+    let fetches = 0;
+    const p = new SingleFlightTokenProvider(async () => ({ accessToken: `t${++fetches}`, expiresInSeconds: 3600 }), () => 0, 30_000);
+    const t1 = await p.getToken();
+    expect(p.invalidate(t1)).toBe(true);
+    expect(p.invalidate(t1)).toBe(true); // a second caller with the same stale token
+    expect(await Promise.all([p.getToken(), p.getToken()])).toEqual(["t2", "t2"]);
+    expect(fetches).toBe(2);
+  });
 });

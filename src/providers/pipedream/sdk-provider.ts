@@ -5,11 +5,13 @@
  * - client-level timeout/retry options are ignored by the wrapper, so every call passes its own;
  * - POSTs are retried on 5xx/429 by default: runs and proxy writes pass `maxRetries: 0`;
  * - no refresh on 401 and no single-flight token fetch: our own token provider does both;
- * - proxy `params` break URLs that already have a query string: callers merge the query into `url`;
- * - non-JSON proxy replies come back in odd wrappers: we always ask for raw bytes unless the caller
- *   asked for JSON explicitly, and decode by content type ourselves.
+ * - a 2xx body that is not JSON comes back as the odd object `{ok:false, error:{reason:"non-json"}}`
+ *   and a wrong shape passes unvalidated: every answer is checked here, and one that cannot be read
+ *   is a ProviderError("malformed"), never an empty success;
+ * - the proxy client reads whole bodies (JSON path, every error body): proxy calls go through
+ *   ./proxy.ts instead, which streams to a byte cap and tells an app's 401 from Connect's.
  */
-import { PipedreamClient, PipedreamError } from "@pipedream/sdk";
+import { PipedreamClient } from "@pipedream/sdk";
 import {
   ProviderError,
   type ActionDefinition,
@@ -32,6 +34,7 @@ import {
   type RunActionOutput,
 } from "../provider.js";
 import { statusOf, toProviderError } from "./errors.js";
+import { probeToken, sendProxy, type ProxyWire } from "./proxy.js";
 import { SingleFlightTokenProvider } from "./token-provider.js";
 
 export interface PipedreamProviderOptions {
@@ -43,6 +46,8 @@ export interface PipedreamProviderOptions {
   timeoutMs: number;
   /** Called once per token refresh forced by a 401 (for logs/metrics). */
   onTokenRejected?: () => void;
+  /** Least spacing of forced refreshes of tokens Connect never accepted (default 30 s). */
+  minForcedRefreshIntervalMs?: number;
 }
 
 /** Reads are retried once by the SDK on 5xx/429/408; anything with side effects never is. */
@@ -55,9 +60,11 @@ export class PipedreamProvider implements ConnectProvider {
   private readonly client: PipedreamClient;
   private readonly tokens: SingleFlightTokenProvider;
   private readonly timeoutInSeconds: number;
+  private readonly wire: ProxyWire;
 
   constructor(private readonly options: PipedreamProviderOptions) {
     this.timeoutInSeconds = Math.max(0.001, options.timeoutMs / 1000);
+    this.wire = { baseUrl: options.baseUrl, projectId: options.projectId, environment: options.environment, timeoutMs: options.timeoutMs };
     // The token endpoint is called through the same client: it does not use the token provider.
     this.tokens = new SingleFlightTokenProvider(async () => {
       try {
@@ -78,7 +85,7 @@ export class PipedreamProvider implements ConnectProvider {
         }
         throw toProviderError(err, "get an access token");
       }
-    });
+    }, Date.now, options.minForcedRefreshIntervalMs);
     this.client = new PipedreamClient({
       baseUrl: options.baseUrl,
       projectId: options.projectId,
@@ -89,21 +96,28 @@ export class PipedreamProvider implements ConnectProvider {
 
   /**
    * Run one SDK call with the current token; if Connect answers 401, drop that token, fetch a new one
-   * (single-flight) and try once more. `retryOn401: false` for calls where a 401 may come from
-   * someone other than Connect and a repeat could have side effects (proxy writes).
+   * (single-flight, rate-limited: see SingleFlightTokenProvider.invalidate) and try once more. Only
+   * Connect answers these calls, so their 401 is always about our token.
    */
-  private async call<T>(operation: string, fn: () => Promise<T>, retryOn401 = true): Promise<T> {
+  private async call<T>(operation: string, fn: () => Promise<T>): Promise<T> {
     const token = await this.tokens.getToken();
     try {
-      return await fn();
+      const out = await fn();
+      this.tokens.accepted(token);
+      return out;
     } catch (err) {
-      if (statusOf(err) !== 401) throw toProviderError(err, operation);
-      this.tokens.invalidate(token);
+      const status = statusOf(err);
+      if (status !== 401) {
+        if (status !== undefined && status < 500) this.tokens.accepted(token);
+        throw toProviderError(err, operation);
+      }
+      if (!this.tokens.invalidate(token)) throw toProviderError(err, operation);
       this.options.onTokenRejected?.();
-      if (!retryOn401) throw toProviderError(err, operation);
-      await this.tokens.getToken();
+      const fresh = await this.tokens.getToken();
       try {
-        return await fn();
+        const out = await fn();
+        this.tokens.accepted(fresh);
+        return out;
       } catch (retryErr) {
         throw toProviderError(retryErr, operation);
       }
@@ -119,61 +133,65 @@ export class PipedreamProvider implements ConnectProvider {
   }
 
   async listAccounts(user: string, filter: { app?: string } = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
-    return this.call("list connected accounts", async () => {
+    const operation = "list connected accounts";
+    return this.call(operation, async () => {
       const page = await this.client.accounts.list({ externalUserId: user, app: filter.app }, this.requestOptions(READ_RETRIES, options));
       const out: ConnectedAccount[] = [];
-      // `for await` follows `after` cursors until Connect's last page.
-      for await (const account of page) out.push(toAccount(account as unknown as Json));
-      return out;
+      // Follow `after` cursors until Connect's last page, checking every page (the SDK's own
+      // iterator takes an unreadable page for an empty one).
+      const seen = new Set<string>();
+      for (;;) {
+        const { items, next } = readPage(page.response, operation, "id");
+        out.push(...items.map(toAccount));
+        if (!next) return out;
+        if (seen.has(next)) throw malformed("its pages repeat the same cursor", operation);
+        seen.add(next);
+        await page.getNextPage();
+      }
     });
   }
 
   async getApp(slug: string): Promise<AppInfo> {
-    return this.call(`look up app "${slug}"`, async () => {
-      const res = (await this.client.apps.retrieve(slug, this.requestOptions(READ_RETRIES))) as unknown as { data?: Json };
-      if (!res?.data) throw new ProviderError("malformed", `Connect's answer for app "${slug}" had no data.`);
-      return toApp(res.data);
+    const operation = `look up app "${slug}"`;
+    return this.call(operation, async () => {
+      const res = objectAnswer(await this.client.apps.retrieve(slug, this.requestOptions(READ_RETRIES)), operation);
+      return toApp(item(res.data, "nameSlug", operation));
     });
   }
 
   async listApps(query: { query?: string; limit: number; after?: string }): Promise<AppPage> {
-    return this.call("list apps", async () => {
+    const operation = "list apps";
+    return this.call(operation, async () => {
       const page = await this.client.apps.list({ q: query.query, limit: query.limit, after: query.after }, this.requestOptions(READ_RETRIES));
-      const response = page.response as unknown as { pageInfo?: { endCursor?: string } };
-      const next = response?.pageInfo?.endCursor;
-      return {
-        apps: (page.data as unknown as Json[]).map(toApp),
-        ...(next ? { nextCursor: next } : {}),
-      };
+      const { items, next } = readPage(page.response, operation, "nameSlug");
+      return { apps: items.map(toApp), ...(next ? { nextCursor: next } : {}) };
     });
   }
 
   async listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage> {
-    return this.call("list actions", async () => {
+    const operation = "list actions";
+    return this.call(operation, async () => {
       const page = await this.client.actions.list(
         { app: query.app, q: query.query, limit: query.limit, after: query.after },
         this.requestOptions(READ_RETRIES),
       );
-      const response = page.response as unknown as { pageInfo?: { endCursor?: string } };
-      const next = response?.pageInfo?.endCursor;
-      return {
-        actions: (page.data as unknown as Json[]).map(toAction),
-        ...(next ? { nextCursor: next } : {}),
-      };
+      const { items, next } = readPage(page.response, operation, "key");
+      return { actions: items.map(toAction), ...(next ? { nextCursor: next } : {}) };
     });
   }
 
   async getAction(key: string): Promise<ActionDefinition> {
-    return this.call(`retrieve action "${key}"`, async () => {
-      const res = (await this.client.actions.retrieve(key, {}, this.requestOptions(READ_RETRIES))) as unknown as { data?: Json };
-      if (!res?.data) throw new ProviderError("malformed", `Connect's answer for action "${key}" had no data.`);
-      return toAction(res.data);
+    const operation = `retrieve action "${key}"`;
+    return this.call(operation, async () => {
+      const res = objectAnswer(await this.client.actions.retrieve(key, {}, this.requestOptions(READ_RETRIES)), operation);
+      return toAction(item(res.data, "key", operation));
     });
   }
 
   async configureProp(user: string, input: ConfigurePropInput, options?: CallOptions): Promise<ConfigurePropOutput> {
-    return this.call(`load options for "${input.propName}"`, async () => {
-      const res = (await this.client.actions.configureProp(
+    const operation = `load options for "${input.propName}"`;
+    return this.call(operation, async () => {
+      const answer = await this.client.actions.configureProp(
         {
           id: input.key,
           version: input.version,
@@ -186,7 +204,12 @@ export class PipedreamProvider implements ConnectProvider {
           prevContext: input.prevContext,
         },
         this.requestOptions(READ_RETRIES, options),
-      )) as unknown as Json;
+      );
+      const res = objectAnswer(answer, operation);
+      listOrAbsent(res, ["options", "stringOptions", "errors", "observations"], operation);
+      if (!["options", "stringOptions", "errors"].some((k) => Array.isArray(res[k]))) {
+        throw malformed("it has no options, stringOptions or errors", operation);
+      }
       const raw = Array.isArray(res.options) ? res.options : Array.isArray(res.stringOptions) ? res.stringOptions : [];
       return {
         options: raw.map(toOption),
@@ -198,11 +221,22 @@ export class PipedreamProvider implements ConnectProvider {
   }
 
   async reloadProps(user: string, input: ReloadPropsInput, options?: CallOptions): Promise<ReloadPropsOutput> {
-    return this.call(`reload props of "${input.key}"`, async () => {
-      const res = (await this.client.actions.reloadProps(
-        { id: input.key, version: input.version, externalUserId: user, configuredProps: input.configuredProps, dynamicPropsId: input.dynamicPropsId },
-        this.requestOptions(READ_RETRIES, options),
-      )) as unknown as Json;
+    const operation = `reload props of "${input.key}"`;
+    return this.call(operation, async () => {
+      const res = objectAnswer(
+        await this.client.actions.reloadProps(
+          { id: input.key, version: input.version, externalUserId: user, configuredProps: input.configuredProps, dynamicPropsId: input.dynamicPropsId },
+          this.requestOptions(READ_RETRIES, options),
+        ),
+        operation,
+      );
+      listOrAbsent(res, ["errors", "observations"], operation);
+      if (res.dynamicProps !== undefined && res.dynamicProps !== null) {
+        if (!isObject(res.dynamicProps)) throw malformed("dynamicProps is not an object", operation);
+        listOrAbsent(res.dynamicProps, ["configurableProps"], operation);
+      } else if (!Array.isArray(res.errors)) {
+        throw malformed("it has neither dynamicProps nor errors", operation);
+      }
       const dyn = isObject(res.dynamicProps) ? res.dynamicProps : {};
       return {
         dynamicPropsId: typeof dyn.id === "string" ? dyn.id : undefined,
@@ -216,11 +250,20 @@ export class PipedreamProvider implements ConnectProvider {
   async runAction(user: string, input: RunActionInput, options?: CallOptions): Promise<RunActionOutput> {
     // A 401 is answered by Connect's auth layer before anything runs, so the one retry after a
     // token refresh cannot duplicate a side effect; 5xx/timeouts are never retried.
-    return this.call(`run action "${input.key}"`, async () => {
-      const res = (await this.client.actions.run(
-        { id: input.key, version: input.version, externalUserId: user, configuredProps: input.configuredProps, dynamicPropsId: input.dynamicPropsId },
-        this.requestOptions(NO_RETRIES, options),
-      )) as unknown as Json;
+    const operation = `run action "${input.key}"`;
+    return this.call(operation, async () => {
+      // An answer that cannot be read says nothing about whether the action ran: malformed, never
+      // an empty success.
+      const res = objectAnswer(
+        await this.client.actions.run(
+          { id: input.key, version: input.version, externalUserId: user, configuredProps: input.configuredProps, dynamicPropsId: input.dynamicPropsId },
+          this.requestOptions(NO_RETRIES, options),
+        ),
+        operation,
+      );
+      if (!["exports", "ret", "os"].some((k) => k in res)) throw malformed("it has none of exports, ret or os", operation);
+      listOrAbsent(res, ["os"], operation);
+      if (res.exports !== undefined && res.exports !== null && !isObject(res.exports)) throw malformed("exports is not an object", operation);
       return {
         exports: isObject(res?.exports) ? res.exports : {},
         ret: res?.ret ?? null,
@@ -230,48 +273,36 @@ export class PipedreamProvider implements ConnectProvider {
   }
 
   async proxy(user: string, request: ProxyRequest, options?: CallOptions): Promise<ProxyResponse> {
-    const isRead = request.method === "GET";
-    const hasAccept = Object.keys(request.headers).some((h) => h.toLowerCase() === "accept");
-    // Without an explicit JSON Accept the SDK hands back raw bytes, which we decode by content type.
-    const headers = hasAccept ? request.headers : { ...request.headers, accept: "*/*" };
-    const base = { url: request.url, externalUserId: user, accountId: request.accountId, headers };
-    const opts = this.requestOptions(isRead ? READ_RETRIES : NO_RETRIES, options);
-    const proxy = this.client.proxy;
-    const send = () => {
-      switch (request.method) {
-        case "GET":
-          return proxy.get(base, opts).withRawResponse();
-        case "DELETE":
-          return proxy.delete(base, opts).withRawResponse();
-        case "POST":
-          return proxy.post({ ...base, body: request.body ?? {} }, opts).withRawResponse();
-        case "PUT":
-          return proxy.put({ ...base, body: request.body ?? {} }, opts).withRawResponse();
-        case "PATCH":
-          return proxy.patch({ ...base, body: request.body ?? {} }, opts).withRawResponse();
+    const signal = options?.signal;
+    for (let attempt = 1; ; attempt++) {
+      const token = await this.tokens.getToken();
+      const res = await sendProxy(this.wire, token, user, request, signal);
+      if (res.status !== 401) {
+        // Connect passed the request on (or refused it for some other reason than our token).
+        if (res.status < 500) this.tokens.accepted(token);
+        return res;
       }
-    };
-    const operation = `proxy ${request.method} request`;
-    // Upstream non-2xx answers are results for the caller to read, not provider failures.
-    const attempt = async (): Promise<ProxyResponse> => {
-      try {
-        const { data, rawResponse } = await send();
-        return await toProxyResponse(rawResponse.status, rawResponse.headers, data);
-      } catch (err) {
-        if (err instanceof PipedreamError && typeof err.statusCode === "number") {
-          return errorAsProxyResponse(err.statusCode, err.rawResponse?.headers, err.body);
-        }
-        throw toProviderError(err, operation);
+      // Connect's 401 (our token) or the app's (the account's credentials)? Connect marks neither,
+      // so ask Connect with the same token; see probeToken.
+      const verdict = await probeToken(this.wire, token, request.accountId, signal);
+      if (verdict !== "rejected") {
+        if (verdict === "accepted") this.tokens.accepted(token);
+        return res; // the app's own 401: the token stays, nothing is repeated
       }
-    };
-    const token = await this.tokens.getToken();
-    const first = await attempt();
-    if (first.status !== 401) return first;
-    // The 401 may be Connect's (our token) or the upstream API's; drop our token either way, but
-    // repeat only reads: a write that reached the upstream must not run twice.
-    this.tokens.invalidate(token);
-    this.options.onTokenRejected?.();
-    return isRead ? attempt() : first;
+      // Connect refused our token before forwarding anything. A read is repeated once with a new
+      // token; a write is not (it is reported, and the agent may send it again).
+      const replaced = this.tokens.invalidate(token);
+      if (replaced) this.options.onTokenRejected?.();
+      const operation = `proxy ${request.method} request`;
+      if (replaced && request.method === "GET" && attempt === 1) continue;
+      throw new ProviderError(
+        "unauthorized",
+        replaced
+          ? `Connect refused our access token for the ${operation} (HTTP 401); the request was not carried out. A new token will be used; send it again.`
+          : `Connect refused our credentials while trying to ${operation} (HTTP 401). Check PIPEDREAM_CLIENT_ID, PIPEDREAM_CLIENT_SECRET, PIPEDREAM_PROJECT_ID and PIPEDREAM_PROJECT_ENVIRONMENT.`,
+        { status: 401, operation },
+      );
+    }
   }
 
   async createConnectToken(
@@ -373,43 +404,49 @@ function toObservations(v: unknown): Observation[] {
   }));
 }
 
-function headerRecord(headers: Headers | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  headers?.forEach((value, name) => {
-    out[name.toLowerCase()] = value;
-  });
-  return out;
+/* ---------- reading answers: unreadable is malformed, never empty ---------- */
+
+function malformed(what: string, operation: string): ProviderError {
+  return new ProviderError(
+    "malformed",
+    `Connect's answer could not be read while trying to ${operation}: ${what}. Nothing was taken from it; this is usually temporary, so try again shortly.`,
+    { operation },
+  );
 }
 
-const JSON_TYPE = /^application\/([\w.+-]*\+)?json(\s*;|$)|^text\/json/i;
-
-async function toProxyResponse(status: number, rawHeaders: Headers, data: unknown): Promise<ProxyResponse> {
-  const headers = headerRecord(rawHeaders);
-  const contentType = headers["content-type"];
-  if (data === undefined || data === null) return { status, headers, contentType, body: { kind: "empty" } };
-  if (isObject(data) && typeof (data as { arrayBuffer?: unknown }).arrayBuffer === "function") {
-    const bytes = new Uint8Array(await (data as unknown as { arrayBuffer(): Promise<ArrayBuffer> }).arrayBuffer());
-    if (bytes.length === 0) return { status, headers, contentType, body: { kind: "empty" } };
-    if (contentType && JSON_TYPE.test(contentType)) {
-      try {
-        return { status, headers, contentType, body: { kind: "json", value: JSON.parse(Buffer.from(bytes).toString("utf8")) } };
-      } catch {
-        // Mislabelled JSON: hand back the bytes as they are.
-      }
-    }
-    return { status, headers, contentType, body: { kind: "bytes", value: bytes } };
-  }
-  // The SDK's wrapper for a 2xx non-JSON body read on the JSON path.
-  if (isObject(data) && data.ok === false && isObject(data.error) && data.error.reason === "non-json") {
-    return { status, headers, contentType, body: { kind: "bytes", value: Buffer.from(String(data.error.rawBody ?? ""), "utf8") } };
-  }
-  return { status, headers, contentType, body: { kind: "json", value: data } };
+/** The SDK's stand-in for a 2xx body that was not JSON. */
+function isNonJson(v: unknown): boolean {
+  return isObject(v) && v.ok === false && isObject(v.error) && v.error.reason === "non-json";
 }
 
-function errorAsProxyResponse(status: number, rawHeaders: Headers | undefined, body: unknown): ProxyResponse {
-  const headers = headerRecord(rawHeaders);
-  const contentType = headers["content-type"];
-  if (body === undefined || body === null || body === "") return { status, headers, contentType, body: { kind: "empty" } };
-  if (typeof body === "string") return { status, headers, contentType, body: { kind: "bytes", value: Buffer.from(body, "utf8") } };
-  return { status, headers, contentType, body: { kind: "json", value: body } };
+/** The answer as a JSON object, or a malformed error saying what it was instead. */
+function objectAnswer(res: unknown, operation: string): Json {
+  if (res === undefined || res === null || res === "") throw malformed("the body was empty", operation);
+  if (isNonJson(res)) throw malformed("the body was not JSON", operation);
+  if (!isObject(res)) throw malformed(`expected a JSON object, got ${Array.isArray(res) ? "an array" : typeof res}`, operation);
+  return res;
+}
+
+/** Fields that must be lists when present (null counts as absent). */
+function listOrAbsent(res: Json, fields: string[], operation: string): void {
+  for (const f of fields) {
+    if (res[f] !== undefined && res[f] !== null && !Array.isArray(res[f])) throw malformed(`${f} is not a list`, operation);
+  }
+}
+
+/** One entry of an answer: an object carrying a non-empty string `key` field (camelCased by the SDK or not). */
+function item(v: unknown, key: string, operation: string): Json {
+  const snake = key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const ok = (k: string) => isObject(v) && typeof v[k] === "string" && v[k] !== "";
+  if (!ok(key) && !ok(snake)) throw malformed(`an entry has no ${snake}`, operation);
+  return v as Json;
+}
+
+/** A list page `{data: [...], pageInfo: {endCursor}}`; no pageInfo counts as the last page. */
+function readPage(response: unknown, operation: string, key: string): { items: Json[]; next?: string } {
+  const res = objectAnswer(response, operation);
+  if (!Array.isArray(res.data)) throw malformed("data is not a list", operation);
+  const items = res.data.map((v) => item(v, key, operation));
+  const end = isObject(res.pageInfo) ? res.pageInfo.endCursor : undefined;
+  return { items, ...(typeof end === "string" && end !== "" ? { next: end } : {}) };
 }

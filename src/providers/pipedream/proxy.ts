@@ -1,0 +1,278 @@
+/**
+ * Connect's API proxy over plain `fetch`, because the SDK's proxy client cannot bound memory:
+ * - with the caller's `Accept: application/json` it reads and parses the whole body (and the
+ *   header that selects that path is the one forwarded to the app, so it cannot be changed);
+ * - every 4xx/5xx body is read whole (`getErrorResponseBody` → `response.text()`), whatever its size;
+ * - its timeout stops at the response headers, so a slow body is never timed out.
+ * Here every body is read as a stream up to a byte cap, the rest is cancelled (the connection is
+ * closed, so nothing more is downloaded), and the timeout and the caller's abort signal cover the
+ * whole exchange. The wire request is the one SDK 3.1.6 sends (reference §5.6): standard base64
+ * (padded) of the target URL, percent-encoded; `x-pd-proxy-` + lower-cased caller headers; a JSON
+ * body; `external_user_id` and `account_id` in the query.
+ */
+import { VERSION } from "../../version.js";
+import { ProviderError, type HttpMethod, type ProxyRequest, type ProxyResponse } from "../provider.js";
+
+export const DEFAULT_MAX_UPSTREAM_BYTES = 8 * 1024 * 1024;
+
+export interface ProxyWire {
+  baseUrl: string;
+  projectId: string;
+  environment: string;
+  timeoutMs: number;
+}
+
+const TIMEOUT = "timeout";
+const JSON_TYPE = /^application\/([\w.+-]*\+)?json(\s*;|$)|^text\/json/i;
+
+function connectUrl(wire: ProxyWire, path: string, query: Record<string, string>): string {
+  const url = new URL(wire.baseUrl);
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/${path}`;
+  // encodeURIComponent, like the SDK (URLSearchParams would turn spaces into "+").
+  url.search = Object.entries(query)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join("&");
+  return url.toString();
+}
+
+export function proxyUrl(wire: ProxyWire, user: string, request: Pick<ProxyRequest, "url" | "accountId">): string {
+  const url64 = Buffer.from(request.url, "utf8").toString("base64");
+  return connectUrl(wire, `v1/connect/${encodeURIComponent(wire.projectId)}/proxy/${encodeURIComponent(url64)}`, {
+    external_user_id: user,
+    account_id: request.accountId,
+  });
+}
+
+function connectHeaders(wire: ProxyWire, token: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${token}`,
+    "x-pd-environment": wire.environment,
+    accept: "*/*",
+    "user-agent": `connect-mcp/${VERSION}`,
+  };
+}
+
+function cancelled(operation: string): ProviderError {
+  return new ProviderError("cancelled", `The call was cancelled while trying to ${operation}; the request to Connect was aborted.`, { operation });
+}
+
+/**
+ * One exchange bounded in time: the controller's signal aborts on the caller's signal or after
+ * `timeoutMs`, and `failure(err)` names which happened.
+ */
+function deadline(timeoutMs: number, caller?: AbortSignal) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(TIMEOUT), timeoutMs);
+  const onAbort = () => controller.abort(caller?.reason);
+  if (caller?.aborted) controller.abort(caller.reason);
+  else caller?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    abort: () => controller.abort(),
+    done() {
+      clearTimeout(timer);
+      caller?.removeEventListener("abort", onAbort);
+    },
+    failure(err: unknown, operation: string): ProviderError {
+      if (err instanceof ProviderError) return err;
+      if (caller?.aborted) return cancelled(operation);
+      if (controller.signal.aborted && controller.signal.reason === TIMEOUT) {
+        return new ProviderError("timeout", `Connect did not answer in time while trying to ${operation} (CONNECT_MCP_UPSTREAM_TIMEOUT_MS).`, { operation });
+      }
+      return new ProviderError("network", `Could not reach Connect while trying to ${operation} (network error). Check PIPEDREAM_BASE_URL and connectivity.`, { operation });
+    },
+  };
+}
+
+/**
+ * How much of a body cut by the cap is kept: it cannot be parsed, and callers show only its start.
+ */
+export const CUT_BODY_KEEP_BYTES = 1024 * 1024;
+
+/** The first `n` bytes of `chunks`, in one new array. */
+function joinChunks(chunks: Uint8Array[], n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let at = 0;
+  for (const c of chunks) {
+    if (at >= n) break;
+    const part = c.subarray(0, n - at);
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/**
+ * Read `body` until it ends or more than `cap` bytes arrived; then cancel the rest, so it is never
+ * downloaded. Chunks are kept as they arrive and joined once at the end (copying them into a
+ * growing buffer would add that buffer to the chunks, which linger until GC anyway). A cut body
+ * hands back only its first CUT_BODY_KEEP_BYTES. A body whose Content-Length (`sizeHint`)
+ * already exceeds the cap will be cut whatever comes, so only that kept part is read: receiving
+ * bytes costs about twice their size in short-lived buffers, and reading on to the cap would buy
+ * nothing.
+ */
+export async function readCapped(
+  body: ReadableStream<Uint8Array> | null,
+  cap: number,
+  sizeHint?: number,
+): Promise<{ bytes: Uint8Array; seen: number; cut: boolean }> {
+  if (!body) return { bytes: new Uint8Array(0), seen: 0, cut: false };
+  const willCut = sizeHint !== undefined && sizeHint > cap;
+  const keep = Math.min(cap, CUT_BODY_KEEP_BYTES);
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let seen = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return { bytes: joinChunks(chunks, seen), seen, cut: false };
+      chunks.push(value);
+      seen += value.length;
+      if (willCut ? seen >= keep : seen > cap) {
+        // Stop the download: the upstream's remaining bytes are never read.
+        await reader.cancel().catch(() => undefined);
+        return { bytes: joinChunks(chunks, keep), seen, cut: true };
+      }
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+function headerRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    out[name.toLowerCase()] = value;
+  });
+  return out;
+}
+
+function contentLength(headers: Record<string, string>): number | undefined {
+  const raw = headers["content-length"];
+  return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
+}
+
+/** Statuses worth one more try of a read (never of a write); a 504 already took Connect's 30 s. */
+const RETRYABLE = new Set([408, 429, 500, 502, 503]);
+/** A read is retried after a 429 only when the upstream asks to wait at most this long. */
+const MAX_RETRY_WAIT_MS = 5_000;
+
+function retryDelayMs(status: number, headers: Headers): number | undefined {
+  if (!RETRYABLE.has(status)) return undefined;
+  const raw = headers.get("retry-after");
+  if (raw !== null) {
+    const secs = /^\d+$/.test(raw.trim()) ? Number(raw) : (Date.parse(raw) - Date.now()) / 1000;
+    if (Number.isFinite(secs)) return secs * 1000 <= MAX_RETRY_WAIT_MS ? Math.max(0, secs * 1000) : undefined;
+  }
+  if (status === 429) return undefined;
+  return 1_000 * (0.9 + Math.random() * 0.2);
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+/**
+ * Send one proxy request with `token` and read the answer up to the cap. Reads are tried once more
+ * on 408/429/500/502/503 (writes never: they may have reached the app). Non-2xx answers are
+ * results, not exceptions; failures to reach Connect throw ProviderError (cancelled, timeout, network).
+ */
+export async function sendProxy(wire: ProxyWire, token: string, user: string, request: ProxyRequest, signal?: AbortSignal): Promise<ProxyResponse> {
+  const cap = Math.max(1, request.maxBodyBytes ?? DEFAULT_MAX_UPSTREAM_BYTES);
+  const operation = `proxy ${request.method} request`;
+  const url = proxyUrl(wire, user, request);
+  const headers = connectHeaders(wire, token);
+  let callerAccept = false;
+  for (const [name, value] of Object.entries(request.headers)) {
+    const lower = name.toLowerCase();
+    if (lower === "accept") callerAccept = true;
+    headers[`x-pd-proxy-${lower}`] = value;
+  }
+  // The app gets an explicit Accept, as the SDK path this replaces sent.
+  if (!callerAccept) headers["x-pd-proxy-accept"] = "*/*";
+  const hasBody = request.method === "POST" || request.method === "PUT" || request.method === "PATCH";
+  if (hasBody) headers["content-type"] = "application/json";
+  const body = hasBody ? JSON.stringify(request.body ?? {}) : undefined;
+  const attempts = request.method === "GET" ? 2 : 1;
+
+  for (let attempt = 1; ; attempt++) {
+    const exchange = deadline(wire.timeoutMs, signal);
+    try {
+      // Redirects are the app's answer to show, not to follow with our bearer token.
+      const res = await fetch(url, { method: request.method as HttpMethod, headers, body, signal: exchange.signal, redirect: "manual" });
+      const wait = attempt < attempts ? retryDelayMs(res.status, res.headers) : undefined;
+      if (wait !== undefined) {
+        await res.body?.cancel().catch(() => undefined);
+        exchange.done();
+        await sleep(wait, signal).catch(() => undefined);
+        if (signal?.aborted) throw cancelled(operation);
+        continue;
+      }
+      const responseHeaders = headerRecord(res.headers);
+      const contentType = responseHeaders["content-type"];
+      const { bytes, seen, cut } = await readCapped(res.body, cap, contentLength(responseHeaders));
+      // Close the connection if anything is left unread (cancel already asked undici to).
+      if (cut) exchange.abort();
+      const base = { status: res.status, headers: responseHeaders, ...(contentType ? { contentType } : {}) };
+      if (cut) {
+        const total = contentLength(responseHeaders);
+        return { ...base, body: { kind: "bytes", value: bytes }, truncated: { bytesSeen: seen, ...(total !== undefined ? { bytesTotal: total } : {}) } };
+      }
+      return { ...base, body: decode(bytes, contentType) };
+    } catch (err) {
+      throw exchange.failure(err, operation);
+    } finally {
+      exchange.done();
+    }
+  }
+}
+
+/** JSON (when labelled so and it parses), else the bytes; nothing for an empty body. */
+function decode(bytes: Uint8Array, contentType: string | undefined): ProxyResponse["body"] {
+  if (bytes.length === 0) return { kind: "empty" };
+  if (contentType && JSON_TYPE.test(contentType)) {
+    try {
+      return { kind: "json", value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")) };
+    } catch {
+      // Mislabelled JSON: hand back the bytes as they are.
+    }
+  }
+  return { kind: "bytes", value: bytes };
+}
+
+export type TokenVerdict = "accepted" | "rejected" | "unknown";
+
+/**
+ * Does Connect accept `token`? Asked after a proxied request came back 401, to tell Connect's own
+ * refusal from the app's: real Connect marks neither (a proxied upstream 401 keeps the app's status,
+ * headers and body, and the app may well answer `{"error":"Unauthorized"}` exactly as Connect's
+ * auth layer does), so no header or body of that answer can decide it. Connect itself can: one
+ * cheap authenticated read (the account being used) with the very same token. Anything but a 401
+ * means our token is good and the 401 was the app's; a network failure or timeout leaves it
+ * unknown. The caller's cancellation still throws.
+ */
+export async function probeToken(wire: ProxyWire, token: string, accountId: string, signal?: AbortSignal): Promise<TokenVerdict> {
+  const exchange = deadline(wire.timeoutMs, signal);
+  try {
+    const url = connectUrl(wire, `v1/connect/${encodeURIComponent(wire.projectId)}/accounts/${encodeURIComponent(accountId)}`, {});
+    const res = await fetch(url, { headers: connectHeaders(wire, token), signal: exchange.signal, redirect: "manual" });
+    await res.body?.cancel().catch(() => undefined);
+    return res.status === 401 ? "rejected" : "accepted";
+  } catch (err) {
+    if (signal?.aborted) throw exchange.failure(err, "check the Connect access token");
+    return "unknown";
+  } finally {
+    exchange.done();
+  }
+}
