@@ -281,6 +281,33 @@ describe("honest outcomes for runs", () => {
   });
 });
 
+describe("cancellation reaches upstream", () => {
+  for (const era of ["legacy", "modern"] as const) {
+    it(`a cancelled api_proxy POST aborts the request at Connect (stdio, ${era})`, async () => {
+      const s = await connectStdio(emulatorEnv(emu), era);
+      try {
+        const controller = new AbortController();
+        const pending = s.client.callTool(
+          { name: "api_proxy", arguments: { method: "POST", url: "https://slack.com/__emulator/delay/4000", app: "slack", body: { text: "slow" } } },
+          { signal: controller.signal },
+        );
+        await waitFor(() => emu.requests().some((q) => q.path.includes("/proxy/")));
+        const cancelledAt = Date.now();
+        controller.abort("user stop");
+        await expect(pending).rejects.toThrow();
+        await waitFor(() => emu.requests().some((q) => q.path.includes("/proxy/") && q.endedAt !== undefined));
+        const proxied = emu.requests().filter((q) => q.path.includes("/proxy/"));
+        expect(proxied).toHaveLength(1);
+        // The emulator saw the connection closed long before its 4 s answer: nothing completed upstream.
+        expect(proxied[0]).toMatchObject({ method: "POST", aborted: true });
+        expect(Date.parse(proxied[0]!.endedAt!) - cancelledAt).toBeLessThan(2000);
+      } finally {
+        await s.close();
+      }
+    });
+  }
+});
+
 describe("shutdown", () => {
   it("SIGTERM with a call in flight: the call completes, then the server exits 0", async () => {
     const server = await startHttp(emulatorEnv(emu, { CONNECT_MCP_DB: tempDb() }));
