@@ -118,13 +118,26 @@ export interface CallResult {
   structured: Record<string, unknown> | undefined;
 }
 
-/** Call a tool and flatten the result for assertions. */
+let o200k: { encode(text: string): number[] } | undefined;
+
+/** o200k tokens of a result as the client receives it: its text and its structuredContent together. */
+export async function resultTokens(res: { content?: Array<{ text?: string }>; structuredContent?: unknown }): Promise<number> {
+  o200k ??= (await import("js-tiktoken")).getEncoding("o200k_base");
+  const text = (res.content ?? []).map((c) => c.text ?? "").join("\n");
+  return o200k.encode(text).length + (res.structuredContent === undefined ? 0 : o200k.encode(JSON.stringify(res.structuredContent)).length);
+}
+
+/** Call a tool and flatten the result for assertions. RESULT_TOKENS_REPORT=file appends each result's size. */
 export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallResult> {
   const res = (await client.callTool({ name, arguments: args })) as {
     isError?: boolean;
     content?: Array<{ type: string; text?: string }>;
     structuredContent?: Record<string, unknown>;
   };
+  if (process.env.RESULT_TOKENS_REPORT) {
+    const { appendFileSync } = await import("node:fs");
+    appendFileSync(process.env.RESULT_TOKENS_REPORT, `${JSON.stringify({ tool: name, tokens: await resultTokens(res), test: (globalThis as { expect?: { getState(): { currentTestName?: string } } }).expect?.getState().currentTestName })}\n`);
+  }
   return {
     isError: res.isError === true,
     text: (res.content ?? []).map((c) => c.text ?? "").join("\n"),
@@ -145,7 +158,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Inject a fault into the emulator (next matching Connect request). */
-export async function fault(emu: RunningEmulator, spec: { path_contains: string; method?: string; status?: number; body?: unknown; delay_ms?: number; times?: number }): Promise<void> {
+export async function fault(emu: RunningEmulator, spec: { path_contains: string; method?: string; status?: number; body?: unknown; content_type?: string; headers?: Record<string, string>; delay_ms?: number; times?: number }): Promise<void> {
   const res = await fetch(`${emu.url}/__emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
   if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
 }

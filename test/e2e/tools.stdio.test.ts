@@ -265,11 +265,13 @@ describe("tools over stdio: results and bad input", () => {
     expect(empty.structured).toMatchObject({ status: 204, body: null, body_encoding: "none" });
   });
 
-  it("large responses are truncated and say so", async () => {
+  it("large responses are cut to the result budget, keep their shape and say so", async () => {
     const r = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/large/300000", app: "slack" });
     expect(r.isError).toBe(false);
-    expect(r.structured!.truncated).toBe(true);
-    expect((r.structured!.body as string).length).toBeLessThanOrEqual(100_001);
+    // {"data": "xxx…"}: still an object with its string, cut, and the whole kept for result_id.
+    expect(r.structured).toMatchObject({ status: 200, body_encoding: "json", truncated: { result_id: expect.stringMatching(/^res_/), omitted: [{ path: "body.data", chars: 299_989 }] } });
+    expect((r.structured!.body as { data: string }).data.length).toBeLessThan(20_000);
+    expect(r.text.length).toBeLessThan(8000 * 3);
   });
 
   it("a revoked access token is replaced once and the call succeeds", async () => {
