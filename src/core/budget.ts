@@ -192,9 +192,18 @@ export function fitToBudget(value: unknown, maxTokens: number, options: FitOptio
 
   // Then halve the biggest cuttable node until it fits (bounded: each step at least halves one node).
   for (let step = 0; step < 400 && estimateJsonTokens(root) > maxTokens; step++) {
-    const candidates = nodes(root).filter((n) => n.path.length > 0 && (typeof n.value === "string" ? n.value.length > 32 : Array.isArray(n.value) ? n.value.length > 1 : Object.keys(n.value as object).length > 1));
+    const all = nodes(root);
+    const total = estimateJsonTokens(root);
+    const candidates = all.filter((n) => n.path.length > 0 && (typeof n.value === "string" ? n.value.length > 32 : Array.isArray(n.value) ? n.value.length > 1 : Object.keys(n.value as object).length > 1));
     if (candidates.length === 0) break;
-    const target = candidates.reduce((a, b) => (b.size > a.size ? b : a));
+    const largest = (kind: (n: Node) => boolean) => candidates.filter(kind).reduce<Node | undefined>((a, b) => (!a || b.size > a.size ? b : a), undefined);
+    // A string that dominates is cut first (keeping its siblings), then lists, then wide objects.
+    const bigString = largest((n) => typeof n.value === "string");
+    const target =
+      (bigString && estimateTokens(bigString.value as string) * 4 >= total ? bigString : undefined) ??
+      largest((n) => Array.isArray(n.value)) ??
+      bigString ??
+      largest(() => true)!;
     const path = target.path.join(".");
     const prior = omitted.find((o) => o.path === path);
     if (typeof target.value === "string") {
