@@ -23,6 +23,24 @@ const commaList = z
 const bool = z.union([z.boolean(), z.enum(["true", "false", "1", "0", "yes", "no"]).transform((v) => v === "true" || v === "1" || v === "yes")]);
 const appList = commaList.pipe(z.array(z.string().regex(/^[a-z0-9_]+$/i, "app slugs look like google_sheets")));
 
+/** `github=20250909_00,slack=latest` (or a JSON object in the config file): toolkit → pinned version. */
+const toolkitVersions = z
+  .union([z.string(), z.record(z.string(), z.string())])
+  .transform((v, ctx) => {
+    if (typeof v !== "string") return v;
+    const out: Record<string, string> = {};
+    for (const part of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+      const [slug, version, ...rest] = part.split("=").map((x) => x.trim());
+      if (!slug || !version || rest.length) {
+        ctx.addIssue({ code: "custom", message: `"${part}" is not toolkit=version` });
+        return z.NEVER;
+      }
+      out[slug.toLowerCase()] = version;
+    }
+    return out;
+  })
+  .pipe(z.record(z.string().regex(/^[a-z0-9_]+$/, "toolkit slugs look like github"), z.string().regex(/^(latest|\d{8}_\d{2})$/, "versions look like 20250909_00 (or latest)")));
+
 /** What an operator lets agents do; deployment-wide, and per API key (a key's fields replace the deployment's). */
 export const policySchema = z.strictObject({
   readOnly: z.boolean().optional(),
@@ -84,6 +102,9 @@ const configSchema = z.object({
   environment: z.enum(["development", "production"]),
   baseUrl: z.url({ protocol: /^https?$/ }),
   externalUserId: z.string().min(1).max(250).optional(),
+  composioApiKey: z.string().min(1).optional(),
+  composioBaseUrl: z.url({ protocol: /^https?$/ }),
+  composioToolkitVersions: toolkitVersions,
   httpToken: z.string().min(16, "must be at least 16 characters").optional(),
   upstreamTimeoutMs: positiveInt,
   maxUpstreamBytes: positiveInt,
@@ -149,7 +170,10 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "projectId", flag: "project-id", env: ["PIPEDREAM_PROJECT_ID"], schema: configSchema.shape.projectId, help: "Pipedream project id (proj_…)" },
   { key: "environment", flag: "environment", env: ["PIPEDREAM_PROJECT_ENVIRONMENT", "PIPEDREAM_ENVIRONMENT"], schema: configSchema.shape.environment, help: "development | production (default production)" },
   { key: "baseUrl", flag: "base-url", env: ["PIPEDREAM_BASE_URL"], schema: configSchema.shape.baseUrl, help: "Connect API base URL (default https://api.pipedream.com; point at the emulator locally)" },
-  { key: "externalUserId", flag: "external-user-id", env: ["PIPEDREAM_EXTERNAL_USER_ID"], schema: configSchema.shape.externalUserId, help: "the end user whose accounts are used (stdio and single-user HTTP)" },
+  { key: "externalUserId", flag: "external-user-id", env: ["CONNECT_MCP_EXTERNAL_USER_ID", "PIPEDREAM_EXTERNAL_USER_ID"], schema: configSchema.shape.externalUserId, help: "the end user whose accounts are used (stdio and single-user HTTP); Composio's user_id is the same id" },
+  { key: "composioApiKey", flag: "composio-api-key", env: ["COMPOSIO_API_KEY"], schema: configSchema.shape.composioApiKey, help: "Composio project API key: turns the Composio provider on (prefer the env var)", secret: true },
+  { key: "composioBaseUrl", flag: "composio-base-url", env: ["COMPOSIO_BASE_URL"], schema: configSchema.shape.composioBaseUrl, help: "Composio API base URL, without /api (default https://backend.composio.dev; point at the emulator locally)" },
+  { key: "composioToolkitVersions", flag: "composio-toolkit-versions", env: ["COMPOSIO_TOOLKIT_VERSIONS"], schema: configSchema.shape.composioToolkitVersions, help: "pin Composio toolkit versions, e.g. github=20250909_00,slack=20251001_00 (default: the latest when first described, then kept with the cached definition)" },
   { key: "httpToken", flag: "http-token", env: ["CONNECT_MCP_HTTP_TOKEN"], schema: configSchema.shape.httpToken, help: "bearer token required on HTTP (prefer the env var)", secret: true },
   { key: "upstreamTimeoutMs", flag: "upstream-timeout-ms", env: ["CONNECT_MCP_UPSTREAM_TIMEOUT_MS"], schema: configSchema.shape.upstreamTimeoutMs, help: "timeout for each call to Connect, ms (default 60000)" },
   { key: "resultMaxTokens", flag: "result-max-tokens", env: ["CONNECT_MCP_RESULT_MAX_TOKENS"], schema: configSchema.shape.resultMaxTokens, help: "token budget of one tool result, text and structured content together (default 8000); a larger result is cut, keeping its shape, and kept 1 h for result_id" },
@@ -200,6 +224,8 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     logLevel: "info",
     environment: "production",
     baseUrl: "https://api.pipedream.com",
+    composioBaseUrl: "https://backend.composio.dev",
+    composioToolkitVersions: {},
     upstreamTimeoutMs: 60_000,
     maxUpstreamBytes: 8_388_608,
     resultMaxTokens: 8000,
@@ -286,7 +312,12 @@ export function resolveConfig(input: ResolveInput = {}): Config {
     origin[k] = `config file key "${k}"`;
   }
   for (const opt of OPTIONS) {
-    const name = opt.env.find((n) => nonEmpty(env[n]) !== undefined);
+    const set = opt.env.filter((n) => nonEmpty(env[n]) !== undefined);
+    // Two names for the end user that disagree: acting for either could be the wrong person.
+    if (opt.key === "externalUserId" && new Set(set.map((n) => env[n]!.trim())).size > 1) {
+      throw new ConfigError(`invalid configuration: ${set.join(" and ")} are both set, to different values; set one of them.`);
+    }
+    const name = set[0];
     if (name) {
       merged[opt.key] = env[name];
       origin[opt.key] = `env ${name}`;
@@ -339,6 +370,7 @@ function checkUpstreamUrls(c: ConfigShape, origin: Record<string, string>, env: 
   const apiModel = c.toolMode === "sub-agent" && (c.llmProvider === "openai" || c.llmProvider === "anthropic" || (c.llmProvider === "auto" && Boolean(c.llmModel)));
   const urls: Array<[where: string, url: string | undefined]> = [
     [origin.baseUrl ?? "PIPEDREAM_BASE_URL", c.baseUrl],
+    [origin.composioBaseUrl ?? "COMPOSIO_BASE_URL", c.composioApiKey ? c.composioBaseUrl : undefined],
     c.llmBaseUrl !== undefined ? [origin.llmBaseUrl ?? "CONNECT_MCP_LLM_BASE_URL", c.llmBaseUrl] : [`env ${llmEnv}`, apiModel ? nonEmpty(env[llmEnv]) : undefined],
   ];
   for (const [where, raw] of urls) {
@@ -385,6 +417,11 @@ export function unauthenticatedExposure(config: Config): { refusal: string; undo
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === "" ? undefined : v;
+}
+
+/** Whether any Pipedream credential is set (then all three must be). */
+export function pipedreamRequested(config: Config): boolean {
+  return Boolean(config.clientId || config.clientSecret || config.projectId);
 }
 
 /** What is missing for talking to Connect, as env var names; empty when credentials are complete. */

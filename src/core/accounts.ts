@@ -19,7 +19,7 @@ export async function resolveAccount(
   want: { app?: string; accountId?: string },
 ): Promise<ConnectedAccount> {
   if (want.accountId) {
-    const accounts = await provider.listAccounts(user, want.app ? { app: want.app } : {});
+    const accounts = await provider.listAccounts(user, { ...(want.app ? { app: want.app } : {}), accountId: want.accountId });
     const account = accounts.find((a) => a.id === want.accountId);
     if (!account) {
       throw new ToolError(

@@ -30,6 +30,7 @@ export function oneLine(description: string | undefined): string {
 export function actionSummary(action: ActionDefinition) {
   return {
     key: action.key,
+    ...(action.provider ? { provider: action.provider } : {}),
     name: action.name,
     description: oneLine(action.description),
     app: actionApp(action),

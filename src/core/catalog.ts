@@ -21,7 +21,6 @@ import { quote, ToolError } from "./errors.js";
 import { CatalogSearch, type RankedAction } from "./search/catalog-search.js";
 import { editDistance } from "./search/text.js";
 
-const ACTION_KEY = /^[a-z0-9_]+-[a-z0-9_-]+$/i;
 const APP_SLUG = /^[a-z0-9_]+$/i;
 
 const PAGE_SIZE = 100;
@@ -86,13 +85,14 @@ export class Catalog {
   /* ---------------- single definitions ---------------- */
 
   async getAction(key: string): Promise<ActionDefinition> {
-    if (!ACTION_KEY.test(key)) {
+    // Which provider answers for a key is the registry's business; none claiming it means it is no key.
+    if (!this.provider.ownerOf({ actionKey: key })) {
       throw new ToolError(`"${quote(key)}" is not an action key. Keys look like "slack-send-message"; find them with list_actions.`);
     }
     const cached = this.cache.enabled ? this.cache.getActionEntry(key) : undefined;
     if (cached) {
       if (!this.cache.isFresh(cached.fetchedAt)) this.background(`action:${key}`, () => this.fetchAction(key));
-      return cached.value;
+      return this.withProvider(cached.value);
     }
     try {
       return await this.fetchAction(key);
@@ -126,6 +126,13 @@ export class Catalog {
       }
       throw err;
     }
+  }
+
+  /** A definition cached before definitions named their provider gets it from the registry. */
+  private withProvider(def: ActionDefinition): ActionDefinition {
+    if (def.provider) return def;
+    const provider = this.provider.ownerOf({ actionKey: def.key });
+    return provider ? { ...def, provider } : def;
   }
 
   private async fetchAction(key: string): Promise<ActionDefinition> {
@@ -253,7 +260,7 @@ export class Catalog {
     const byKey = new Map<string, ActionDefinition>();
     for (const key of index.keysOfApp(app)) {
       const def = this.cache.getActionEntry(key)?.value;
-      if (def) byKey.set(key, def);
+      if (def) byKey.set(key, this.withProvider(def));
     }
     return { byKey, index };
   }
@@ -411,7 +418,7 @@ export class Catalog {
     const out: ActionDefinition[] = [];
     for (const r of ranked) {
       const def = known.get(r.key) ?? (this.cache.enabled ? this.cache.getActionEntry(r.key)?.value : undefined);
-      if (def) out.push(def);
+      if (def) out.push(this.withProvider(def));
     }
     return out;
   }

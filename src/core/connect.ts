@@ -5,12 +5,13 @@
  * succeeds.
  *
  * Links are cached per (user, app) in SQLite and reused while they have at least
- * REUSE_MARGIN_MS left, so asking again does not mint a new Connect token each time (Connect allows
- * 100 per minute per user). A Connect token is single-use: once an account for the app appears
- * that was not there when the link was made, or a usable one is seen at all, the link counts as
- * used and the next answer carries a new one.
+ * REUSE_MARGIN_MS (or, for short-lived links, half their life) left, so asking again does not
+ * mint a new link each time (Connect allows 100 tokens per minute per user; each Composio link
+ * creates a pending account). A link is single-use: once an account for the app appears that was
+ * not there when the link was made (other than the one the link itself created), or a usable one
+ * is seen at all, the link counts as used and the next answer carries a new one.
  */
-import type { ConnectedAccount, ConnectProvider } from "../providers/provider.js";
+import type { ConnectedAccount, ConnectProvider, ProviderName } from "../providers/provider.js";
 import type { ConnectLinkStore } from "../store/connect-links.js";
 import { ProviderError } from "../providers/provider.js";
 import { describeFailure, ToolError } from "./errors.js";
@@ -64,14 +65,17 @@ export class ConnectLinks {
     this.settingsKey = JSON.stringify(Object.fromEntries(defined.sort(([a], [b]) => (a < b ? -1 : 1))));
   }
 
-  /** A Connect Link for `app`, reusing this user's cached one while it is valid and unused. */
-  async linkFor(user: string, app: string, accounts: ConnectedAccount[]): Promise<ConnectLinkView> {
+  /**
+   * A link for `app`, reusing this user's cached one while it is valid and unused. `providers`
+   * (from the catalog) say who offers the app; the provider registry picks where the link is made.
+   */
+  async linkFor(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {
     const ids = accounts.map((a) => a.id);
     const cached = this.store.get(user, app);
     if (
       cached &&
       cached.options === this.settingsKey &&
-      cached.expiresAt - this.now() > REUSE_MARGIN_MS &&
+      cached.expiresAt - this.now() > Math.min(REUSE_MARGIN_MS, (cached.expiresAt - cached.createdAt) / 2) &&
       ids.every((id) => cached.knownAccounts.includes(id))
     ) {
       return { app, url: cached.url, expires_at: new Date(cached.expiresAt).toISOString() };
@@ -79,23 +83,23 @@ export class ConnectLinks {
     const key = `${user}\u0000${app}`;
     const running = this.inflight.get(key);
     if (running) return running;
-    const p = this.create(user, app, ids).finally(() => this.inflight.delete(key));
+    const p = this.create(user, app, accounts, providers).finally(() => this.inflight.delete(key));
     this.inflight.set(key, p);
     return p;
   }
 
-  private async create(user: string, app: string, knownAccounts: string[]): Promise<ConnectLinkView> {
-    const token = await this.provider.createConnectToken(user, this.settings);
-    if (!token.connectLinkUrl || !/^https?:\/\//.test(token.connectLinkUrl)) {
-      throw new ProviderError("malformed", "Connect created a token but sent no usable Connect Link URL.", { operation: "create a Connect token" });
+  private async create(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {
+    const link = await this.provider.createConnectLink(user, app, { ...this.settings, accounts, ...(providers ? { providers } : {}) });
+    if (!link.url || !/^https?:\/\//.test(link.url)) {
+      throw new ProviderError("malformed", "The provider created a connect link but sent no usable URL.", { operation: "create a connect link" });
     }
-    // Reference §7.4: the app is deep-linked by appending `&app={slug}` to the Connect Link URL.
-    const url = `${token.connectLinkUrl}${token.connectLinkUrl.includes("?") ? "&" : "?"}app=${encodeURIComponent(app)}`;
-    const expiresAt = Date.parse(token.expiresAt);
+    const expiresAt = Date.parse(link.expiresAt);
+    // The account a link creates up front (Composio) is known: seeing it does not mean the link was used.
+    const knownAccounts = [...accounts.map((a) => a.id), ...(link.accountId ? [link.accountId] : [])];
     if (Number.isFinite(expiresAt)) {
-      this.store.put(user, app, { url, expiresAt, createdAt: this.now(), options: this.settingsKey, knownAccounts }, this.now());
+      this.store.put(user, app, { url: link.url, expiresAt, createdAt: this.now(), options: this.settingsKey, knownAccounts }, this.now());
     }
-    return { app, url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : token.expiresAt };
+    return { app, url: link.url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : link.expiresAt };
   }
 }
 
@@ -134,22 +138,25 @@ export async function connectRequired(
   const info = await services.catalog.getApp(app);
   let link: ConnectLinkView;
   try {
-    link = await services.connectLinks.linkFor(user, info.slug, accounts);
+    link = await services.connectLinks.linkFor(user, info.slug, accounts, info.providers);
   } catch (err) {
-    const reason = err instanceof ProviderError ? err.message : "the Connect token could not be created";
+    const reason = err instanceof ProviderError ? err.message : "the link could not be created";
     throw new ToolError(
       `${needsWhat(info.name, accounts)} A Connect Link could not be created (${reason}); the user can connect ${info.name} from your app's own Connect flow, or try again shortly.`,
     );
   }
   const until = link.expires_at ? ` (valid until ${link.expires_at.replace(/\.\d{3}Z$/, "Z").replace("T", " ")})` : "";
+  // An account still being connected (a link opened, not finished) is not one to "reconnect".
+  const broken = accounts.filter((a) => !a.pending);
   const message =
-    accounts.length === 0
+    broken.length === 0
       ? `To continue, connect your ${info.name} account: open ${link.url}${until}, then ask me to try again.`
-      : `Your ${info.name} account${accounts.length > 1 ? "s" : ""} ${accounts.map((a) => `"${a.name}"`).join(", ")} ${accounts.length > 1 ? "need" : "needs"} to be reconnected: open ${link.url}${until}, then ask me to try again.`;
+      : `Your ${info.name} account${broken.length > 1 ? "s" : ""} ${broken.map((a) => `"${a.name}"`).join(", ")} ${broken.length > 1 ? "need" : "needs"} to be reconnected: open ${link.url}${until}, then ask me to try again.`;
   return success({ outcome: "connect_required", ...extra, connect: link, message });
 }
 
-function needsWhat(appName: string, accounts: ConnectedAccount[]): string {
+function needsWhat(appName: string, all: ConnectedAccount[]): string {
+  const accounts = all.filter((a) => !a.pending);
   return accounts.length === 0 ? `This user has not connected ${appName}.` : `This user's ${appName} account${accounts.length > 1 ? "s need" : " needs"} reconnecting.`;
 }
 

@@ -13,6 +13,7 @@
  * - every provider call carries the MCP request's abort signal, and none starts once it fired.
  */
 import type {
+  AccountFilter,
   CallOptions,
   ConfigurePropInput,
   ConnectedAccount,
@@ -112,9 +113,24 @@ class GovernedProvider implements ConnectProvider {
     return this.inner.checkCredentials();
   }
 
-  async listAccounts(user: string, filter: { app?: string } = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
+  ownerOf(ref: Parameters<ConnectProvider["ownerOf"]>[0]) {
+    return this.inner.ownerOf(ref);
+  }
+
+  async listAccounts(user: string, filter: AccountFilter = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
     if (filter.app) this.scope.policy.checkApp(filter.app);
     return this.remember(await this.inner.listAccounts(user, filter, this.options(options, "list accounts")));
+  }
+
+  async getAccount(user: string, accountId: string, options?: CallOptions) {
+    const account = await this.inner.getAccount(user, accountId, this.options(options, "look up the account"));
+    if (account) this.remember([account]);
+    return account;
+  }
+
+  /** Tools never disconnect accounts: only the operator's CLI does, outside any tool call. */
+  async deleteAccount(): Promise<void> {
+    throw new UngovernedCallError("a tool call tried to delete an account");
   }
 
   getApp(slug: string) {
@@ -158,7 +174,7 @@ class GovernedProvider implements ConnectProvider {
   async proxy(user: string, request: ProxyRequest, options?: CallOptions) {
     let app = this.accountApps.get(request.accountId);
     if (!app) {
-      app = this.remember(await this.inner.listAccounts(user, {}, this.options(options, "look up the account"))).find((a) => a.id === request.accountId)?.app.slug;
+      app = this.remember(await this.inner.listAccounts(user, { accountId: request.accountId }, this.options(options, "look up the account"))).find((a) => a.id === request.accountId)?.app.slug;
       if (!app) throw new UngovernedCallError("proxy request for an account this user does not have");
     }
     this.scope.policy.checkApp(app);
@@ -170,7 +186,9 @@ class GovernedProvider implements ConnectProvider {
     return this.inner.proxy(user, request, callOptions);
   }
 
-  createConnectToken(user: string, options?: Parameters<ConnectProvider["createConnectToken"]>[1]) {
-    return this.inner.createConnectToken(user, options);
+  createConnectLink(user: string, app: string, options?: Parameters<ConnectProvider["createConnectLink"]>[2]) {
+    this.scope.policy.checkApp(app);
+    throwIfCancelled(this.scope.signal, "create a connect link");
+    return this.inner.createConnectLink(user, app, options);
   }
 }

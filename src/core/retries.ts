@@ -112,7 +112,10 @@ export function retryingReads(provider: ConnectProvider, policy: RetryPolicy): C
     (await withRetries(policy, options, async (o) => ({ ok: true, value: await fn(o) }))).value;
   return {
     checkCredentials: () => provider.checkCredentials(),
+    ownerOf: (ref) => provider.ownerOf(ref),
     listAccounts: (user, filter, options) => read(options, (o) => provider.listAccounts(user, filter, o)),
+    getAccount: (user, id, options) => read(options, (o) => provider.getAccount(user, id, o)),
+    deleteAccount: (user, id, options) => provider.deleteAccount(user, id, options),
     getApp: (slug, options) => read(options, (o) => provider.getApp(slug, o)),
     listApps: (query, options) => read(options, (o) => provider.listApps(query, o)),
     listActions: (query, options) => read(options, (o) => provider.listActions(query, o)),
@@ -120,7 +123,7 @@ export function retryingReads(provider: ConnectProvider, policy: RetryPolicy): C
     configureProp: (user, input, options) => read(options, (o) => provider.configureProp(user, input, o)),
     reloadProps: (user, input, options) => read(options, (o) => provider.reloadProps(user, input, o)),
     runAction: (user, input, options) => provider.runAction(user, input, options),
-    createConnectToken: (user, options) => provider.createConnectToken(user, options),
+    createConnectLink: (user, app, options) => provider.createConnectLink(user, app, options),
     proxy: async (user, request: ProxyRequest, options) => {
       if (request.method !== "GET") return provider.proxy(user, request, options);
       const now = policy.now ?? Date.now;

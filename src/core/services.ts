@@ -1,13 +1,16 @@
 /**
  * The long-lived pieces a tool call needs (provider, catalog, store, config), built once per
- * process. When Connect credentials are missing the server still starts and lists its tools; each
- * call then fails with a message naming the variables to set.
+ * process. When no provider's credentials are set the server still starts and lists its tools;
+ * each call then fails with a message naming the variables to set.
+ *
+ * `provider` is the registry of every configured provider (src/providers/registry.ts), wrapped
+ * by the read retries and link bookkeeping; governance wraps it again per call. Nothing here
+ * knows which provider answers.
  */
 import type { Config } from "../config.js";
-import { missingCredentials } from "../config.js";
 import type { Logger } from "../logger.js";
+import { providersFromConfig } from "../providers/index.js";
 import type { SamplingRequester } from "../providers/llm/sampling.js";
-import { createPipedreamProvider } from "../providers/pipedream/index.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
 import { CatalogSyncState } from "../store/catalog-sync.js";
@@ -34,31 +37,15 @@ export interface Services {
 
 export type ServicesOrReason = { ok: true; services: Services } | { ok: false; reason: string };
 
-/** The Connect provider for a config whose credentials are complete (see missingCredentials). */
-export function providerFromConfig(config: Config, options: { timeoutMs?: number; onTokenRejected?: () => void } = {}): ConnectProvider {
-  return createPipedreamProvider({
-    clientId: config.clientId!,
-    clientSecret: config.clientSecret!,
-    projectId: config.projectId!,
-    environment: config.environment,
-    baseUrl: config.baseUrl,
-    timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
-    ...(options.onTokenRejected ? { onTokenRejected: options.onTokenRejected } : {}),
-  });
-}
-
 export function createServices(config: Config, db: Db, logger: Logger): ServicesOrReason {
-  const missing = missingCredentials(config);
-  if (missing.length) {
-    return {
-      ok: false,
-      reason: `connect-mcp is not configured to reach Pipedream Connect: set ${missing.join(", ")} (and PIPEDREAM_EXTERNAL_USER_ID, PIPEDREAM_PROJECT_ENVIRONMENT) in the server's environment or config file, then restart it. \`connect-mcp doctor\` checks the setup.`,
-    };
-  }
-  const scope = `${config.baseUrl}|${config.projectId}|${config.environment}`;
+  const built = providersFromConfig(config, {
+    onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one"),
+    warn: (message) => logger.warn(message),
+  });
+  if (!built.ok) return { ok: false, reason: built.reason };
+  const { scope } = built;
   const links = new ConnectLinkStore(db, scope);
-  const pipedream = providerFromConfig(config, { onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one") });
-  const provider = retiringUsedLinks(retryingReads(pipedream, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
+  const provider = retiringUsedLinks(retryingReads(built.registry, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
   // A run no process is waiting for any more (crash, kill) may or may not have happened upstream.

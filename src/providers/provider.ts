@@ -1,13 +1,22 @@
 /**
  * The seam every credentials backend implements. Core and tools talk only to this interface;
- * `src/providers/pipedream/` is the one implementation and the only code that imports `@pipedream/sdk`.
+ * `src/providers/pipedream/` (the only code importing `@pipedream/sdk`) and
+ * `src/providers/composio/` (the only code importing `@composio/client`) implement it, and
+ * `src/providers/registry.ts` puts several behind one instance: it decides which provider answers
+ * for an account id, an action key or an app, so nothing above `src/providers/` has to.
  *
  * Shapes here are provider-neutral and already normalised (snake_case wire quirks, Date objects,
  * odd SDK response wrappers are the implementation's problem, not the caller's).
  */
 
-/** The end user on whose behalf a call is made (Pipedream's `external_user_id`). */
+/** The end user on whose behalf a call is made (Pipedream's `external_user_id`, Composio's `user_id`). */
 export type ExternalUserId = string;
+
+/** Which backend holds an account or defines an action; results carry it as `provider`. */
+export type ProviderName = "pipedream" | "composio";
+
+/** An account id or an action key, for asking which provider answers for it. */
+export type ProviderRef = { accountId: string } | { actionKey: string };
 
 export interface AppInfo {
   slug: string;
@@ -19,6 +28,8 @@ export interface AppInfo {
   categories?: string[];
   /** Connect's popularity weight (higher is more used); a tie-breaker in app search. */
   featuredWeight?: number;
+  /** The providers that offer this app (set by the registry; an app may be offered by several). */
+  providers?: ProviderName[];
 }
 
 export interface AppPage {
@@ -29,13 +40,19 @@ export interface AppPage {
 
 export interface ConnectedAccount {
   id: string;
+  /** The provider holding the account's credentials. */
+  provider: ProviderName;
   name: string;
   app: AppInfo;
   healthy: boolean;
   dead: boolean;
+  /** Being connected right now (a link was opened, not finished): not usable, not dead either. */
+  pending?: boolean;
   error?: string;
   createdAt?: string;
   updatedAt?: string;
+  /** The provider resolves a proxy URL given as a /path against this account's own API base. */
+  proxyRelativeUrls?: boolean;
 }
 
 /** One configurable prop exactly as Connect describes it (camelCase keys on the wire). */
@@ -60,6 +77,11 @@ export interface ActionProp {
   app?: string;
   alertType?: string;
   content?: string;
+  /**
+   * The value's own JSON Schema, when the provider describes inputs in JSON Schema (Composio):
+   * used as the prop's schema and to validate values locally. `$ref`s are already resolved.
+   */
+  schema?: Record<string, unknown>;
   [extra: string]: unknown;
 }
 
@@ -73,6 +95,8 @@ export interface ActionAnnotations {
 
 export interface ActionDefinition {
   key: string;
+  /** The provider that defines (and runs) the action. */
+  provider?: ProviderName;
   name: string;
   version: string;
   description?: string;
@@ -172,10 +196,27 @@ export interface ProxyResponse {
   truncated?: { bytesSeen: number; bytesTotal?: number };
 }
 
-export interface ConnectToken {
-  token: string;
+/** A link the end user opens to connect (or reconnect) an app. */
+export interface ConnectLink {
+  url: string;
+  /** ISO time after which the link no longer works. */
   expiresAt: string;
-  connectLinkUrl: string;
+  provider: ProviderName;
+  /**
+   * The account the link will complete, when the provider creates it up front (Composio: an
+   * INITIATED account exists as soon as the link does). It is not evidence the link was used.
+   */
+  accountId?: string;
+}
+
+export interface ConnectLinkOptions {
+  successRedirectUri?: string;
+  errorRedirectUri?: string;
+  webhookUri?: string;
+  /** Providers that offer the app, best first (from the catalog); the registry picks one of them. */
+  providers?: ProviderName[];
+  /** The user's existing (unusable) accounts of the app: reconnecting goes to their provider. */
+  accounts?: ConnectedAccount[];
 }
 
 /** Per-call options: the MCP request's abort signal, so a cancelled tool call stops its Connect request. */
@@ -185,10 +226,22 @@ export interface CallOptions {
   deadline?: number;
 }
 
+export interface AccountFilter {
+  app?: string;
+  /** Only this account is wanted: a provider may list just it, and the registry asks only its owner. */
+  accountId?: string;
+}
+
 export interface ConnectProvider {
-  /** Fetch an access token (used by `doctor` to check credentials). */
+  /** Check the provider accepts our credentials (used by `doctor`). */
   checkCredentials(): Promise<void>;
-  listAccounts(user: ExternalUserId, filter?: { app?: string }, options?: CallOptions): Promise<ConnectedAccount[]>;
+  /** Which provider answers for an account id or action key; undefined when none would. */
+  ownerOf(ref: ProviderRef): ProviderName | undefined;
+  listAccounts(user: ExternalUserId, filter?: AccountFilter, options?: CallOptions): Promise<ConnectedAccount[]>;
+  /** One of this user's accounts, or undefined when it is not theirs (or does not exist). */
+  getAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<ConnectedAccount | undefined>;
+  /** Disconnect one of this user's accounts, revoking its credentials upstream. Never retried. */
+  deleteAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<void>;
   getApp(slug: string, options?: CallOptions): Promise<AppInfo>;
   /** One page of Connect's app directory; `query` is Connect's own app search (`q`). */
   listApps(query: { query?: string; limit: number; after?: string }, options?: CallOptions): Promise<AppPage>;
@@ -200,11 +253,12 @@ export interface ConnectProvider {
   runAction(user: ExternalUserId, input: RunActionInput, options?: CallOptions): Promise<RunActionOutput>;
   /** Non-2xx upstream answers come back as a ProxyResponse, not an exception. Writes are never retried. */
   proxy(user: ExternalUserId, request: ProxyRequest, options?: CallOptions): Promise<ProxyResponse>;
-  createConnectToken(user: ExternalUserId, options?: { successRedirectUri?: string; errorRedirectUri?: string; webhookUri?: string }): Promise<ConnectToken>;
+  /** A link that connects `app` for the user (a write: never retried). */
+  createConnectLink(user: ExternalUserId, app: string, options?: ConnectLinkOptions): Promise<ConnectLink>;
 }
 
 export type ProviderErrorKind =
-  | "unauthorized" // Connect rejected our credentials (after one token refresh)
+  | "unauthorized" // the provider rejected our credentials (Connect: after one token refresh)
   | "forbidden"
   | "not_found"
   | "rate_limited"

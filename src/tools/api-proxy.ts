@@ -82,7 +82,7 @@ function retryAfterSeconds(headers: Record<string, string>): number {
 }
 
 function allowsRelativeUrl(account: ConnectedAccount): boolean {
-  return account.app.customFieldNames.some((f) => PER_ACCOUNT_DOMAIN_FIELD.test(f));
+  return account.proxyRelativeUrls === true || account.app.customFieldNames.some((f) => PER_ACCOUNT_DOMAIN_FIELD.test(f));
 }
 
 // status/headers/body_encoding are absent on a needs_input (confirmation) preview and on
@@ -140,7 +140,7 @@ export const apiProxy = defineTool({
     const account = await resolveAccount(provider, user, { app: args.app, accountId: args.account_id });
     if (check.relative && !allowsRelativeUrl(account)) {
       throw new ToolError(
-        `A relative url is only allowed for apps whose API domain differs per account; ${account.app.slug} is not one. Give the absolute URL (https://…).`,
+        `A relative url is only allowed for accounts whose API base the provider knows (apps whose domain differs per account, or the account's provider resolves paths); ${account.app.slug} account ${account.id} is not one. Give the absolute URL (https://…).`,
       );
     }
 

@@ -16,6 +16,7 @@ const DYNAMIC_NOTE_TOOLS_ONLY =
 function actionView(action: ActionDefinition) {
   return {
     key: action.key,
+    ...(action.provider ? { provider: action.provider } : {}),
     name: action.name,
     description: action.description ?? "",
     app: actionApp(action),

@@ -11,11 +11,13 @@ const account = z.looseObject({ id: z.string(), app: z.string(), name: z.string(
 function view(a: ConnectedAccount) {
   return {
     id: a.id,
+    provider: a.provider,
     app: a.app.slug,
     app_name: a.app.name,
     name: a.name,
     healthy: a.healthy,
     dead: a.dead,
+    ...(a.pending ? { pending: true } : {}),
     ...(a.error ? { error: a.error } : {}),
     ...(a.createdAt ? { created_at: a.createdAt } : {}),
     ...(a.updatedAt ? { updated_at: a.updatedAt } : {}),

@@ -64,7 +64,7 @@ describe("ranked search over the cached catalog", () => {
     expect(actions[0]!.key).toBe("slack-send-message");
     expect(actions.length).toBeLessThanOrEqual(10);
     for (const a of actions) {
-      expect(Object.keys(a).sort()).toEqual(["app", "description", "destructive", "key", "name", "read_only"]);
+      expect(Object.keys(a).sort()).toEqual(["app", "description", "destructive", "key", "name", "provider", "read_only"]);
       expect(a.description.length).toBeLessThanOrEqual(160);
       expect(a.description).not.toMatch(/\]\(|https?:/);
     }

@@ -45,7 +45,10 @@ class FakeProvider {
       reloadProps: notUsed,
       runAction: notUsed,
       proxy: notUsed,
-      createConnectToken: notUsed,
+      createConnectLink: notUsed,
+      getAccount: notUsed,
+      deleteAccount: notUsed,
+      ownerOf: (ref) => ("actionKey" in ref && /^[a-z0-9_]+-[a-z0-9_-]+$/i.test(ref.actionKey) ? "pipedream" : undefined),
       getApp: async (slug) => {
         this.calls.push(`getApp ${slug}`);
         const app = APPS.find((a) => a.slug === slug);

@@ -10,18 +10,19 @@ import { openDb, type Db } from "../../src/store/db.js";
 const HOUR = 3600_000;
 
 function account(id: string, app: string, extra: Partial<ConnectedAccount> = {}): ConnectedAccount {
-  return { id, name: id, app: { slug: app, name: app, customFieldNames: [] }, healthy: true, dead: false, ...extra };
+  return { id, provider: "pipedream", name: id, app: { slug: app, name: app, customFieldNames: [] }, healthy: true, dead: false, ...extra };
 }
 
 function fakeProvider(clock: { now: number }, accounts: ConnectedAccount[] = []) {
   const created: Array<{ user: string; options: unknown }> = [];
   let n = 0;
   const provider = {
-    createConnectToken: async (user: string, options?: unknown) => {
-      created.push({ user, options });
+    createConnectLink: async (user: string, app: string, options?: Record<string, unknown>) => {
+      const { accounts: _accounts, ...settings } = options ?? {};
+      created.push({ user, options: settings });
       await new Promise((r) => setTimeout(r, 5));
       n++;
-      return { token: `ctok_${n}`, expiresAt: new Date(clock.now + 4 * HOUR).toISOString(), connectLinkUrl: `https://pipedream.com/_static/connect.html?token=ctok_${n}&connectLink=true` };
+      return { url: `https://pipedream.com/_static/connect.html?token=ctok_${n}&connectLink=true&app=${app}`, expiresAt: new Date(clock.now + 4 * HOUR).toISOString(), provider: "pipedream" };
     },
     listAccounts: async (_user: string, filter?: { app?: string }) => accounts.filter((a) => !filter?.app || a.app.slug === filter.app),
   } as unknown as ConnectProvider;

@@ -3,6 +3,7 @@
  * first call that needs Connect, not at start-up: the server answers `tools/list` before that.
  */
 import type { ConnectProvider } from "../provider.js";
+import { pipedreamOwnerOf } from "./owner.js";
 import type { PipedreamProviderOptions } from "./sdk-provider.js";
 
 export type { PipedreamProviderOptions } from "./sdk-provider.js";
@@ -12,7 +13,11 @@ export function createPipedreamProvider(options: PipedreamProviderOptions): Conn
   const provider = () => (loaded ??= import("./sdk-provider.js").then((m) => new m.PipedreamProvider(options)));
   return {
     checkCredentials: async () => (await provider()).checkCredentials(),
+    // Answered without loading the SDK.
+    ownerOf: pipedreamOwnerOf,
     listAccounts: async (...a) => (await provider()).listAccounts(...a),
+    getAccount: async (...a) => (await provider()).getAccount(...a),
+    deleteAccount: async (...a) => (await provider()).deleteAccount(...a),
     getApp: async (...a) => (await provider()).getApp(...a),
     listApps: async (...a) => (await provider()).listApps(...a),
     listActions: async (...a) => (await provider()).listActions(...a),
@@ -21,6 +26,6 @@ export function createPipedreamProvider(options: PipedreamProviderOptions): Conn
     reloadProps: async (...a) => (await provider()).reloadProps(...a),
     runAction: async (...a) => (await provider()).runAction(...a),
     proxy: async (...a) => (await provider()).proxy(...a),
-    createConnectToken: async (...a) => (await provider()).createConnectToken(...a),
+    createConnectLink: async (...a) => (await provider()).createConnectLink(...a),
   };
 }

@@ -21,10 +21,14 @@ import {
   type AppPage,
   type CallOptions,
   type ConfigurePropInput,
+  type AccountFilter,
   type ConfigurePropOutput,
   type ConnectedAccount,
+  type ConnectLink,
+  type ConnectLinkOptions,
   type ConnectProvider,
-  type ConnectToken,
+  type ProviderName,
+  type ProviderRef,
   type Observation,
   type ProxyRequest,
   type ProxyResponse,
@@ -34,6 +38,7 @@ import {
   type RunActionOutput,
 } from "../provider.js";
 import { statusOf, toProviderError } from "./errors.js";
+import { pipedreamOwnerOf } from "./owner.js";
 import { probeToken, sendProxy, type ProxyWire } from "./proxy.js";
 import { SingleFlightTokenProvider } from "./token-provider.js";
 
@@ -138,7 +143,26 @@ export class PipedreamProvider implements ConnectProvider {
     await this.tokens.getToken();
   }
 
-  async listAccounts(user: string, filter: { app?: string } = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
+  ownerOf(ref: ProviderRef): ProviderName | undefined {
+    return pipedreamOwnerOf(ref);
+  }
+
+  async getAccount(user: string, accountId: string, options?: CallOptions): Promise<ConnectedAccount | undefined> {
+    // Connect's account look-up does not say whose the account is: list the user's own instead.
+    return (await this.listAccounts(user, {}, options)).find((a) => a.id === accountId);
+  }
+
+  async deleteAccount(user: string, accountId: string, options?: CallOptions): Promise<void> {
+    const operation = `delete account ${accountId}`;
+    if (!(await this.getAccount(user, accountId, options))) {
+      throw new ProviderError("not_found", `Account ${accountId} is not one of this user's connected accounts; nothing was deleted.`, { operation, notSent: true });
+    }
+    await this.call(operation, async () => {
+      await this.client.accounts.delete(accountId, this.requestOptions(NO_RETRIES, options));
+    });
+  }
+
+  async listAccounts(user: string, filter: AccountFilter = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
     const operation = "list connected accounts";
     return this.call(operation, async () => {
       const page = await this.client.accounts.list({ externalUserId: user, app: filter.app }, this.requestOptions(READ_RETRIES, options));
@@ -311,19 +335,22 @@ export class PipedreamProvider implements ConnectProvider {
     }
   }
 
-  async createConnectToken(
-    user: string,
-    options: { successRedirectUri?: string; errorRedirectUri?: string; webhookUri?: string } = {},
-  ): Promise<ConnectToken> {
+  async createConnectLink(user: string, app: string, options: ConnectLinkOptions = {}): Promise<ConnectLink> {
+    const { successRedirectUri, errorRedirectUri, webhookUri } = options;
     return this.call("create a Connect token", async () => {
       const res = (await this.client.tokens.create(
-        { externalUserId: user, ...options },
+        { externalUserId: user, successRedirectUri, errorRedirectUri, webhookUri },
         this.requestOptions(NO_RETRIES),
       )) as unknown as { token: string; expiresAt?: Date | string; connectLinkUrl: string };
+      const base = res?.connectLinkUrl;
+      if (typeof base !== "string" || !/^https?:\/\//.test(base)) {
+        throw new ProviderError("malformed", "Connect created a token but sent no usable Connect Link URL.", { operation: "create a Connect token" });
+      }
+      // Reference §7.4: the app is deep-linked by appending `&app={slug}` to the Connect Link URL.
       return {
-        token: res.token,
+        url: `${base}${base.includes("?") ? "&" : "?"}app=${encodeURIComponent(app)}`,
         expiresAt: res.expiresAt instanceof Date ? res.expiresAt.toISOString() : String(res.expiresAt ?? ""),
-        connectLinkUrl: res.connectLinkUrl,
+        provider: "pipedream",
       };
     });
   }
@@ -366,6 +393,7 @@ function toAccount(a: Json): ConnectedAccount {
   const error = a.error;
   return {
     id: String(a.id),
+    provider: "pipedream",
     name: String(a.name ?? ""),
     app: toApp(isObject(a.app) ? a.app : {}),
     healthy: a.healthy === true,
@@ -380,6 +408,7 @@ function toAction(c: Json): ActionDefinition {
   const annotations = isObject(c.annotations) ? c.annotations : undefined;
   return {
     key: String(c.key),
+    provider: "pipedream",
     name: String(c.name ?? c.key),
     version: String(c.version ?? ""),
     description: typeof c.description === "string" ? c.description : undefined,

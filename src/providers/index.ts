@@ -1,0 +1,68 @@
+/**
+ * The providers a configuration turns on, behind one registry: Pipedream Connect when its
+ * `PIPEDREAM_*` credentials are set, Composio when `COMPOSIO_API_KEY` is; both may be on. The
+ * only module that knows every provider; core gets the registry as a plain ConnectProvider.
+ */
+import { missingCredentials, pipedreamRequested, type Config } from "../config.js";
+import { createPipedreamProvider } from "./pipedream/index.js";
+import type { ProviderName } from "./provider.js";
+import { ProviderRegistry, type NamedProvider } from "./registry.js";
+
+export interface ProviderBuildOptions {
+  timeoutMs?: number;
+  /** Called when Connect rejects an access token and a new one is fetched. */
+  onTokenRejected?: () => void;
+  /** Where provider clients log (never stdout). */
+  warn?: (message: string) => void;
+}
+
+export type ProvidersOrReason =
+  | {
+      ok: true;
+      registry: ProviderRegistry;
+      /**
+       * Identifies what the providers serve (API base, project), for caches: a cache written for
+       * one deployment is never read by another.
+       */
+      scope: string;
+    }
+  | { ok: false; reason: string };
+
+/** `base|project|environment`, as the catalog cache has always been keyed for Pipedream. */
+function pipedreamScope(config: Config): string {
+  return `${config.baseUrl}|${config.projectId}|${config.environment}`;
+}
+
+export function providersFromConfig(config: Config, options: ProviderBuildOptions = {}): ProvidersOrReason {
+  const entries: NamedProvider[] = [];
+  const scopes: string[] = [];
+  const missing = missingCredentials(config);
+  const wantsPipedream = pipedreamRequested(config) || !config.composioApiKey;
+  if (wantsPipedream && missing.length) {
+    const or = config.composioApiKey ? "" : " (or COMPOSIO_API_KEY, for Composio)";
+    return {
+      ok: false,
+      reason: `connect-mcp is not configured to reach Pipedream Connect: set ${missing.join(", ")}${or} (and CONNECT_MCP_EXTERNAL_USER_ID or PIPEDREAM_EXTERNAL_USER_ID, PIPEDREAM_PROJECT_ENVIRONMENT) in the server's environment or config file, then restart it. \`connect-mcp doctor\` checks the setup.`,
+    };
+  }
+  if (wantsPipedream) {
+    entries.push({
+      name: "pipedream",
+      provider: createPipedreamProvider({
+        clientId: config.clientId!,
+        clientSecret: config.clientSecret!,
+        projectId: config.projectId!,
+        environment: config.environment,
+        baseUrl: config.baseUrl,
+        timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+        ...(options.onTokenRejected ? { onTokenRejected: options.onTokenRejected } : {}),
+      }),
+    });
+    scopes.push(pipedreamScope(config));
+  }
+  return { ok: true, registry: new ProviderRegistry(entries), scope: scopes.join(" + ") };
+}
+
+export function providerLabel(name: ProviderName): string {
+  return name === "pipedream" ? "Pipedream Connect" : "Composio";
+}
