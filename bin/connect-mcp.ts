@@ -28,8 +28,9 @@ const USAGE = `connect-mcp ${VERSION} — MCP server for 3,000+ apps through Pip
 
 Usage:
   connect-mcp [serve] [options]     run the MCP server (stdio unless --transport http)
-  connect-mcp emulator [--port N] [--host H]
-                                    run the offline Pipedream Connect emulator (default port 4010)
+  connect-mcp emulator [--provider pipedream|composio|both] [--port N] [--host H]
+                                    run an offline emulator: Pipedream Connect (default port 4010),
+                                    Composio (4020), or both (Composio on the next port)
   connect-mcp doctor [options]      check the configuration and the Pipedream credentials
   connect-mcp audit [--user U] [--since T] [--until T] [--limit N] [--json] [options]
                                     read the audit log (T: ISO time or 30m/24h/7d back from now)
@@ -115,15 +116,20 @@ async function serve(args: string[]): Promise<number> {
 }
 
 async function emulator(args: string[]): Promise<number> {
-  const values = parse(args, { port: { type: "string" }, host: { type: "string" }, help: { type: "boolean", short: "h" } });
+  const values = parse(args, { port: { type: "string" }, host: { type: "string" }, provider: { type: "string" }, help: { type: "boolean", short: "h" } });
   if (values.help) return printOut(USAGE), 0;
-  const port = values.port === undefined ? 4010 : Number(values.port);
+  const which = (values.provider as string | undefined) ?? "pipedream";
+  if (!["pipedream", "composio", "both"].includes(which)) throw new ConfigError(`--provider must be pipedream, composio or both, got ${JSON.stringify(which)}`);
+  const port = values.port === undefined ? (which === "composio" ? 4020 : 4010) : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`--port must be a port number, got ${JSON.stringify(values.port)}`);
   const host = (values.host as string | undefined) ?? "127.0.0.1";
-  const { EMULATOR_DEFAULTS, startEmulator } = await import("../src/emulator/index.js");
-  const emu = await startEmulator({ port, host, log: (line) => printErr(line) });
-  printErr(
-    [
+  const closers: Array<() => Promise<void>> = [];
+  const lines: string[] = [];
+  if (which !== "composio") {
+    const { EMULATOR_DEFAULTS, startEmulator } = await import("../src/emulator/index.js");
+    const emu = await startEmulator({ port, host, log: (line) => printErr(line) });
+    closers.push(emu.close);
+    lines.push(
       `Pipedream Connect emulator listening on ${emu.url}`,
       "Point connect-mcp at it with:",
       `  PIPEDREAM_BASE_URL=${emu.url}`,
@@ -132,12 +138,26 @@ async function emulator(args: string[]): Promise<number> {
       `  PIPEDREAM_PROJECT_ID=${EMULATOR_DEFAULTS.projectId}`,
       `  PIPEDREAM_PROJECT_ENVIRONMENT=${EMULATOR_DEFAULTS.environment}`,
       `  PIPEDREAM_EXTERNAL_USER_ID=${EMULATOR_DEFAULTS.externalUserId}`,
-    ].join("\n"),
-  );
+    );
+  }
+  if (which !== "pipedream") {
+    const { COMPOSIO_EMULATOR_DEFAULTS, startComposioEmulator } = await import("../src/emulator/composio/index.js");
+    // With both, Composio's emulator takes the next port (or another free one for port 0).
+    const emu = await startComposioEmulator({ port: which === "both" && port !== 0 ? port + 1 : port, host, log: (line) => printErr(line) });
+    closers.push(emu.close);
+    lines.push(
+      `Composio emulator listening on ${emu.url}`,
+      "Point connect-mcp at it with:",
+      `  COMPOSIO_BASE_URL=${emu.url}`,
+      `  COMPOSIO_API_KEY=${COMPOSIO_EMULATOR_DEFAULTS.apiKey}`,
+      `  CONNECT_MCP_EXTERNAL_USER_ID=${COMPOSIO_EMULATOR_DEFAULTS.externalUserId}`,
+    );
+  }
+  printErr(lines.join("\n"));
   await new Promise<void>((resolve) => {
     for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => resolve());
   });
-  await emu.close();
+  await Promise.all(closers.map((close) => close()));
   return 0;
 }
 
