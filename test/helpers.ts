@@ -8,6 +8,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { COMPOSIO_EMULATOR_DEFAULTS, startComposioEmulator, type RunningComposioEmulator } from "../src/emulator/composio/index.js";
 import { EMULATOR_DEFAULTS, startEmulator, type RunningEmulator } from "../src/emulator/index.js";
 
 export const CLI = fileURLToPath(new URL("../dist/bin/connect-mcp.js", import.meta.url));
@@ -32,6 +33,42 @@ export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> 
     CONNECT_MCP_LOG_LEVEL: "info",
     ...extra,
   };
+}
+
+export async function composioEmulator(options: { linkTtlSeconds?: number } = {}): Promise<RunningComposioEmulator> {
+  return startComposioEmulator({ port: 0, ...options });
+}
+
+/** Environment for the Composio provider alone, pointed at its emulator. */
+export function composioEnv(emu: RunningComposioEmulator, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    COMPOSIO_BASE_URL: emu.url,
+    COMPOSIO_API_KEY: COMPOSIO_EMULATOR_DEFAULTS.apiKey,
+    CONNECT_MCP_EXTERNAL_USER_ID: COMPOSIO_EMULATOR_DEFAULTS.externalUserId,
+    CONNECT_MCP_DB: ":memory:",
+    CONNECT_MCP_LOG_LEVEL: "info",
+    ...extra,
+  };
+}
+
+/** Both providers at once, each at its emulator, for the same end user. */
+export function bothEnv(pd: RunningEmulator, cx: RunningComposioEmulator, extra: Record<string, string> = {}): Record<string, string> {
+  const { PIPEDREAM_EXTERNAL_USER_ID: _user, ...pipedream } = emulatorEnv(pd);
+  return { ...pipedream, ...composioEnv(cx), ...extra };
+}
+
+/** Inject a fault into the Composio emulator. */
+export async function composioFault(emu: RunningComposioEmulator, spec: { path_contains: string; method?: string; status?: number; body?: unknown; content_type?: string; headers?: Record<string, string>; delay_ms?: number; times?: number }): Promise<void> {
+  const res = await fetch(`${emu.url}/__emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
+  if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
+}
+
+/** The user finishing a Composio connect link in the browser (by its URL's token). */
+export async function completeComposioLink(emu: RunningComposioEmulator, url: string, extra: { status?: "ACTIVE" | "FAILED"; alias?: string } = {}): Promise<{ id: string; status: string }> {
+  const token = url.split("/").pop();
+  const res = await fetch(`${emu.url}/__emulator/connect`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ link_token: token, ...extra }) });
+  if (!res.ok) throw new Error(`completing the link failed: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; status: string };
 }
 
 /** A clean environment: nothing from the developer's shell leaks into the server under test. */

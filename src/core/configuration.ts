@@ -8,7 +8,7 @@
  * handle; a run is claimed atomically, so the same handle cannot run twice concurrently.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { ActionDefinition, ActionProp, ConnectedAccount, RunActionOutput } from "../providers/provider.js";
+import type { ActionDefinition, ActionProp, ConnectedAccount, ProviderName, RunActionOutput } from "../providers/provider.js";
 import { ProviderError } from "../providers/provider.js";
 import type { Configuration, ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import { fillAppProps, resolveAccount } from "./accounts.js";
@@ -73,7 +73,7 @@ export class Configurator {
    * otherwise on first need (options, reload, run), so describing an action costs no account lookup.
    */
   async open(action: ActionDefinition, accountId?: string): Promise<Configuration> {
-    const appValues = accountId ? await this.fillAppProps(action.props, accountId) : {};
+    const appValues = accountId ? await this.fillAppProps(action.props, accountId, action.key) : {};
     return this.deps.configurations.create({
       externalUserId: this.deps.user,
       conversationId: bindingConversation(this.deps.conversation),
@@ -112,7 +112,7 @@ export class Configurator {
 
   /** Switch the account used for the configuration's app prop(s). */
   async useAccount(cfg: Configuration, accountId: string): Promise<Configuration> {
-    const appValues = await this.fillAppProps(cfg.props, accountId);
+    const appValues = await this.fillAppProps(cfg.props, accountId, cfg.actionKey);
     return this.deps.configurations.save({ ...cfg, configuredProps: { ...cfg.configuredProps, ...appValues } });
   }
 
@@ -245,7 +245,8 @@ export class Configurator {
     const unset = cfg.props.filter((p) => p.type === "app" && !cfg.configuredProps[p.name]);
     if (unset.length === 0) return cfg;
     const configuredProps = { ...cfg.configuredProps };
-    for (const prop of unset) configuredProps[prop.name] = { authProvisionId: (await this.accountFor(String(prop.app ?? ""))).id };
+    const owner = this.ownerOf(cfg.actionKey);
+    for (const prop of unset) configuredProps[prop.name] = { authProvisionId: (await this.accountFor(String(prop.app ?? ""), owner)).id };
     return this.deps.configurations.save({ ...cfg, configuredProps });
   }
 
@@ -266,25 +267,32 @@ export class Configurator {
    * earlier in this conversation, else the app's single healthy account. An explicit choice is
    * remembered for the conversation.
    */
-  private async fillAppProps(props: ActionProp[], accountId?: string): Promise<Record<string, { authProvisionId: string }>> {
-    const filled = await fillAppProps(this.deps.services.provider, this.deps.user, props, accountId, (app) => this.accountFor(app));
+  private async fillAppProps(props: ActionProp[], accountId: string | undefined, actionKey: string): Promise<Record<string, { authProvisionId: string }>> {
+    const owner = this.ownerOf(actionKey);
+    const filled = await fillAppProps(this.deps.services.provider, this.deps.user, props, accountId, (app) => this.accountFor(app, owner), owner);
     if (filled.explicit) this.remember(filled.explicit);
     return filled.values;
   }
 
-  private async accountFor(app: string): Promise<ConnectedAccount> {
+  /** The provider an action runs at (its accounts must be held there). */
+  private ownerOf(actionKey: string): ProviderName | undefined {
+    return this.deps.services.provider.ownerOf({ actionKey });
+  }
+
+  private async accountFor(app: string, owner: ProviderName | undefined): Promise<ConnectedAccount> {
     const { provider } = this.deps.services;
     const conv = this.deps.conversation;
+    const at = owner ? { provider: owner } : {};
     const remembered = conv ? this.deps.defaults.get(this.deps.user, conv.id, `account:${app}`) : undefined;
     if (remembered) {
       try {
-        return await resolveAccount(provider, this.deps.user, { app, accountId: remembered });
+        return await resolveAccount(provider, this.deps.user, { app, accountId: remembered, ...at });
       } catch (err) {
         if (!(err instanceof ToolError)) throw err;
-        // The remembered account is gone or dead: fall back to choosing afresh.
+        // The remembered account is gone, dead or held at another provider: choose afresh.
       }
     }
-    return resolveAccount(provider, this.deps.user, { app });
+    return resolveAccount(provider, this.deps.user, { app, ...at });
   }
 
   private remember(account: ConnectedAccount): void {

@@ -5,6 +5,7 @@
  */
 import type { ActionProp } from "../providers/provider.js";
 import { quote, ToolError } from "./errors.js";
+import { schemaProblem } from "./json-schema.js";
 import { isConfigurable, isRequired, valueSchema, type JsonSchema } from "./props-schema.js";
 
 function typeMatches(schema: JsonSchema, value: unknown): boolean {
@@ -41,6 +42,10 @@ export function checkValue(prop: ActionProp, value: unknown): string | undefined
   if (prop.type === "app") return `"${prop.name}" is the ${prop.app ?? "app"} account prop: do not set it; pass account_id instead (see list_accounts)`;
   if (!isConfigurable(prop)) return `"${prop.name}" cannot be set by the caller`;
   if (value === null) return undefined;
+  if (prop.schema) {
+    const problem = schemaProblem(valueSchema(prop), value);
+    return problem ? `"${prop.name}": ${problem}` : undefined;
+  }
   const schema = valueSchema(prop);
   const plain = prop.withLabel ? (Array.isArray(value) ? value.map(unwrapLabel) : unwrapLabel(value)) : value;
   // Remote options are IDs whose JSON type Connect does not always match to the prop's (a sheet's

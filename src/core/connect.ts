@@ -21,6 +21,8 @@ import type { Services, ToolContext } from "./services.js";
 
 /** A cached link is handed out again only while it has at least this long to live. */
 export const REUSE_MARGIN_MS = 15 * 60_000;
+/** Separates a cached link's settings from the provider it was made at. */
+const MADE_AT = "\u0000made-at:";
 
 /**
  * Thrown where an account is chosen (core/accounts.ts); the server turns it into a
@@ -34,6 +36,8 @@ export class ConnectRequiredError extends ToolError {
     readonly app: string,
     /** The user's accounts for the app (dead or unhealthy ones), possibly none. */
     readonly accounts: ConnectedAccount[],
+    /** The provider that must hold the account (an action's), when it matters. */
+    readonly provider?: ProviderName,
   ) {
     super(accounts.length ? `This user's ${app} accounts are not usable; the user must reconnect ${app}.` : `This user has no connected ${app} account.`);
   }
@@ -72,9 +76,14 @@ export class ConnectLinks {
   async linkFor(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {
     const ids = accounts.map((a) => a.id);
     const cached = this.store.get(user, app);
+    // The row remembers where the link was made: a call that needs another provider gets its own.
+    const sep = cached?.options.lastIndexOf(MADE_AT) ?? -1;
+    const cachedSettings = cached && sep >= 0 ? cached.options.slice(0, sep) : cached?.options;
+    const madeAt = cached && sep >= 0 ? (cached.options.slice(sep + MADE_AT.length) as ProviderName) : undefined;
     if (
       cached &&
-      cached.options === this.settingsKey &&
+      cachedSettings === this.settingsKey &&
+      (!providers || (madeAt !== undefined && providers.includes(madeAt))) &&
       cached.expiresAt - this.now() > Math.min(REUSE_MARGIN_MS, (cached.expiresAt - cached.createdAt) / 2) &&
       ids.every((id) => cached.knownAccounts.includes(id))
     ) {
@@ -97,7 +106,7 @@ export class ConnectLinks {
     // The account a link creates up front (Composio) is known: seeing it does not mean the link was used.
     const knownAccounts = [...accounts.map((a) => a.id), ...(link.accountId ? [link.accountId] : [])];
     if (Number.isFinite(expiresAt)) {
-      this.store.put(user, app, { url: link.url, expiresAt, createdAt: this.now(), options: this.settingsKey, knownAccounts }, this.now());
+      this.store.put(user, app, { url: link.url, expiresAt, createdAt: this.now(), options: `${this.settingsKey}${MADE_AT}${link.provider}`, knownAccounts }, this.now());
     }
     return { app, url: link.url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : link.expiresAt };
   }
@@ -134,11 +143,14 @@ export async function connectRequired(
   app: string,
   accounts: ConnectedAccount[],
   extra: Record<string, unknown> = {},
+  /** The provider that must hold the account (an action's); otherwise any that offers the app. */
+  provider?: ProviderName,
 ): Promise<ToolResult> {
   const info = await services.catalog.getApp(app);
+  const providers = provider ? [provider] : info.providers;
   let link: ConnectLinkView;
   try {
-    link = await services.connectLinks.linkFor(user, info.slug, accounts, info.providers);
+    link = await services.connectLinks.linkFor(user, info.slug, accounts, providers);
   } catch (err) {
     const reason = err instanceof ProviderError ? err.message : "the link could not be created";
     throw new ToolError(
@@ -163,7 +175,7 @@ function needsWhat(appName: string, all: ConnectedAccount[]): string {
 /** The server's answer to a ConnectRequiredError: the connect_required result, or a plain failure. */
 export async function connectRequiredResult(ctx: Pick<ToolContext, "services" | "identity" | "logger">, err: ConnectRequiredError): Promise<ToolResult> {
   try {
-    return await connectRequired(ctx.services(), requireEndUser(ctx.identity), err.app, err.accounts);
+    return await connectRequired(ctx.services(), requireEndUser(ctx.identity), err.app, err.accounts, {}, err.provider);
   } catch (e) {
     const view = describeFailure(e);
     if (view.internal) ctx.logger.error({ err: e }, "building a connect_required result failed");

@@ -92,6 +92,11 @@ function describe(prop: ActionProp, baseDescription: string | undefined): string
 
 /** Schema for one prop's value (without description), or undefined when the type is not configurable. */
 export function valueSchema(prop: ActionProp): JsonSchema {
+  // A prop that comes with its own JSON Schema (Composio) is described by exactly that.
+  if (prop.schema) {
+    const { description: _description, title: _title, default: _default, ...schema } = prop.schema;
+    return schema as JsonSchema;
+  }
   const isArray = prop.type.endsWith("[]");
   const base = isArray ? prop.type.slice(0, -2) : prop.type;
   const item: JsonSchema = {};

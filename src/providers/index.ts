@@ -4,6 +4,8 @@
  * only module that knows every provider; core gets the registry as a plain ConnectProvider.
  */
 import { missingCredentials, pipedreamRequested, type Config } from "../config.js";
+import { createHash } from "node:crypto";
+import { createComposioProvider } from "./composio/index.js";
 import { createPipedreamProvider } from "./pipedream/index.js";
 import type { ProviderName } from "./provider.js";
 import { ProviderRegistry, type NamedProvider } from "./registry.js";
@@ -59,6 +61,22 @@ export function providersFromConfig(config: Config, options: ProviderBuildOption
       }),
     });
     scopes.push(pipedreamScope(config));
+  }
+  if (config.composioApiKey) {
+    entries.push({
+      name: "composio",
+      provider: createComposioProvider({
+        apiKey: config.composioApiKey,
+        baseUrl: config.composioBaseUrl,
+        timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+        toolkitVersions: config.composioToolkitVersions,
+        ...(options.warn ? { warn: options.warn } : {}),
+      }),
+    });
+    // The key stands for the Composio project; only a fingerprint of it is kept.
+    const fingerprint = createHash("sha256").update(config.composioApiKey).digest("hex").slice(0, 12);
+    const pins = Object.entries(config.composioToolkitVersions).sort().map(([k, v]) => `${k}=${v}`).join(",");
+    scopes.push(`composio|${config.composioBaseUrl}|${fingerprint}${pins ? `|${pins}` : ""}`);
   }
   return { ok: true, registry: new ProviderRegistry(entries), scope: scopes.join(" + ") };
 }

@@ -230,6 +230,8 @@ export interface AccountFilter {
   app?: string;
   /** Only this account is wanted: a provider may list just it, and the registry asks only its owner. */
   accountId?: string;
+  /** Only accounts held at this provider (the registry asks only it). */
+  provider?: ProviderName;
 }
 
 export interface ConnectProvider {

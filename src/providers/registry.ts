@@ -83,9 +83,11 @@ export class ProviderRegistry implements ConnectProvider {
 
   async listAccounts(user: ExternalUserId, filter: AccountFilter = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
     const owner = filter.accountId ? this.route({ accountId: filter.accountId }) : undefined;
-    const asked = owner ? [owner] : this.entries;
-    const lists = await Promise.all(asked.map(async (e) => stampAccounts(await e.provider.listAccounts(user, filter, options), e.name)));
-    return lists.flat();
+    const asked = owner ? [owner] : filter.provider ? this.entries.filter((e) => e.name === filter.provider) : this.entries;
+    const { provider: _only, ...passed } = filter;
+    const lists = await Promise.all(asked.map(async (e) => stampAccounts(await e.provider.listAccounts(user, passed, options), e.name)));
+    // An account id of one provider is never another provider's account, even with one provider on.
+    return lists.flat().filter((a) => !filter.provider || a.provider === filter.provider);
   }
 
   async getAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<ConnectedAccount | undefined> {
@@ -186,10 +188,11 @@ export class ProviderRegistry implements ConnectProvider {
   private async linkProvider(app: string, options: ConnectLinkOptions): Promise<NamedProvider> {
     if (this.entries.length === 1) return this.entries[0]!;
     const byName = (name: ProviderName | undefined) => this.entries.find((e) => e.name === name);
+    const allowed = (name: ProviderName) => !options.providers || options.providers.includes(name);
     const newest = [...(options.accounts ?? [])].sort((a, b) => (b.updatedAt ?? "").localeCompare(a.updatedAt ?? ""));
     for (const a of newest) {
       const e = byName(a.provider);
-      if (e) return e;
+      if (e && allowed(e.name)) return e;
     }
     const offering = options.providers ?? (await this.getApp(app)).providers ?? [];
     const e = this.entries.find((x) => offering.includes(x.name));

@@ -267,7 +267,7 @@ async function runOneShot(args: z.infer<typeof toolsOnlyInput> & { action: strin
   const action = await services.catalog.getAction(args.action);
   ctx.policy.checkAction(action);
   const given = args.configured_props ?? {};
-  const app = await fillAppProps(services.provider, user, action.props, args.account_id);
+  const app = await fillAppProps(services.provider, user, action.props, args.account_id, undefined, services.provider.ownerOf({ actionKey: action.key }));
 
   let props: ActionProp[] = action.props;
   let dynamicPropsId: string | undefined;
