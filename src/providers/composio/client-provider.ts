@@ -187,7 +187,6 @@ export class ComposioProvider implements ConnectProvider {
             {
               user_ids: [user],
               ...(filter.app ? { toolkit_slugs: [filter.app] } : {}),
-              ...(filter.accountId ? { connected_account_ids: [theirAccountId(filter.accountId)] } : {}),
               limit: PAGE_LIMIT,
               ...(cursor ? { cursor } : {}),
             },
@@ -199,7 +198,9 @@ export class ComposioProvider implements ConnectProvider {
           if (typeof item.id !== "string" || !item.id) throw malformed("an account has no id", operation);
           // `user_id` is deprecated and may vanish; when present it must be this user.
           if (typeof item.user_id === "string" && item.user_id !== user) continue;
-          out.push(this.toAccount(item));
+          const account = this.toAccount(item);
+          // A wanted id is picked out here, not sent: an id that is not this user's never leaves.
+          if (!filter.accountId || account.id === filter.accountId) out.push(account);
         }
         if (!page.next) return out;
         if (seen.has(page.next)) throw malformed("its pages repeat the same cursor", operation);
