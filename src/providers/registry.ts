@@ -96,7 +96,7 @@ export class ProviderRegistry implements ConnectProvider {
     return account && entry ? { ...account, provider: entry.name } : undefined;
   }
 
-  deleteAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<void> {
+  async deleteAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<void> {
     return this.routeOrThrow({ accountId }, "delete an account").provider.deleteAccount(user, accountId, options);
   }
 
@@ -160,19 +160,19 @@ export class ProviderRegistry implements ConnectProvider {
     return { ...(await e.provider.getAction(key, options)), provider: e.name };
   }
 
-  configureProp(user: ExternalUserId, input: ConfigurePropInput, options?: CallOptions) {
+  async configureProp(user: ExternalUserId, input: ConfigurePropInput, options?: CallOptions) {
     return this.routeOrThrow({ actionKey: input.key }, "list options").provider.configureProp(user, input, options);
   }
 
-  reloadProps(user: ExternalUserId, input: ReloadPropsInput, options?: CallOptions) {
+  async reloadProps(user: ExternalUserId, input: ReloadPropsInput, options?: CallOptions) {
     return this.routeOrThrow({ actionKey: input.key }, "reload props").provider.reloadProps(user, input, options);
   }
 
-  runAction(user: ExternalUserId, input: RunActionInput, options?: CallOptions) {
+  async runAction(user: ExternalUserId, input: RunActionInput, options?: CallOptions) {
     return this.routeOrThrow({ actionKey: input.key }, "run the action").provider.runAction(user, input, options);
   }
 
-  proxy(user: ExternalUserId, request: ProxyRequest, options?: CallOptions) {
+  async proxy(user: ExternalUserId, request: ProxyRequest, options?: CallOptions) {
     return this.routeOrThrow({ accountId: request.accountId }, "send the request").provider.proxy(user, request, options);
   }
 
