@@ -36,6 +36,10 @@ Usage:
                                     read the audit log (T: ISO time or 30m/24h/7d back from now)
   connect-mcp api-key --user U [--id ID]
                                     make a new API key and print its config entry (only the hash is kept)
+  connect-mcp accounts list|connect|status|revoke --user U [--app A | --account ID] [--provider P]
+                    [--wait-seconds N] [--yes] [options]
+                                    an end user's connections at either provider: list them, make a
+                                    connect link, wait until one is usable (status), disconnect (revoke)
   connect-mcp cache [--clear] [options]
                                     show what the SQLite cache holds (catalog, Connect Links), or empty it
 
@@ -191,6 +195,26 @@ async function audit(args: string[]): Promise<number> {
   return 0;
 }
 
+async function accounts(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const extra = {
+    user: { type: "string" },
+    app: { type: "string" },
+    account: { type: "string" },
+    provider: { type: "string" },
+    "wait-seconds": { type: "string" },
+    "poll-ms": { type: "string" },
+    yes: { type: "boolean" },
+  } as const;
+  const { config, help, values } = configFromArgs(sub?.startsWith("-") ? args : rest, extra);
+  if (help) return printOut(USAGE), 0;
+  if (!config || !values) return 2;
+  const { runAccounts } = await import("../src/accounts-cli.js");
+  const report = await runAccounts(config, sub?.startsWith("-") ? undefined : sub, values as Record<string, never>);
+  if (report.lines.length) printOut(report.lines.join("\n"));
+  return report.code;
+}
+
 async function apiKey(args: string[]): Promise<number> {
   const values = parse(args, { user: { type: "string" }, id: { type: "string" }, help: { type: "boolean", short: "h" } });
   if (values.help) return printOut(USAGE), 0;
@@ -226,13 +250,15 @@ async function main(argv: string[]): Promise<number> {
       return audit(args);
     case "api-key":
       return apiKey(args);
+    case "accounts":
+      return accounts(args);
     case "cache":
       return cache(args);
     case "help":
       printOut(USAGE);
       return 0;
     default:
-      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, audit, api-key, cache. Run connect-mcp --help.`);
+      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, audit, api-key, accounts, cache. Run connect-mcp --help.`);
   }
 }
 
