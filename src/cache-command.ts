@@ -26,8 +26,7 @@ export function runCacheCommand(config: Config, options: { clear: boolean }, now
     lines.push(`Catalog TTL: ${config.catalogTtlSeconds} s${ttl === 0 ? " (caching disabled)" : ""}; older entries are served while they are refreshed.`);
     if (stats.length === 0) lines.push("The cache is empty.");
     for (const s of stats) {
-      const [baseUrl, project, environment] = s.scope.split("|");
-      lines.push("", `${project ?? "?"} (${environment ?? "?"}) at ${baseUrl ?? "?"}`);
+      lines.push("", s.scope.split(" + ").map(scopeLabel).join(" + "));
       lines.push(`  actions: ${s.actions}${s.newestFetchedAt ? `, fetched ${age(now - s.newestFetchedAt)} ago (oldest ${age(now - (s.oldestFetchedAt ?? now))})` : ""}`);
       lines.push(`  apps: ${s.apps}`);
       const whole = s.listings.filter((l) => l.what === "actions" || l.what === "apps");
@@ -41,6 +40,14 @@ export function runCacheCommand(config: Config, options: { clear: boolean }, now
   } finally {
     db.close();
   }
+}
+
+/** `base|proj|env` (Pipedream) or `composio|base|key fingerprint[|pins]`, for people. */
+function scopeLabel(part: string): string {
+  const fields = part.split("|");
+  if (fields[0] === "composio") return `Composio at ${fields[1] ?? "?"} (key ${fields[2] ?? "?"}${fields[3] ? `, pinned ${fields[3]}` : ""})`;
+  const [baseUrl, project, environment] = fields;
+  return `${project ?? "?"} (${environment ?? "?"}) at ${baseUrl ?? "?"}`;
 }
 
 function age(ms: number): string {

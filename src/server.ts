@@ -24,7 +24,7 @@ export interface ServerDeps {
 }
 
 const INSTRUCTIONS =
-  "connect-mcp acts in the user's connected apps through Pipedream Connect. " +
+  "connect-mcp acts in the user's connected apps (through Pipedream Connect and/or Composio). " +
   "Start with list_accounts. If you know the app's HTTP API, use api_proxy; otherwise list_actions → describe_action → run_action.";
 
 export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
