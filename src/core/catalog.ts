@@ -368,8 +368,13 @@ export class Catalog {
     if (this.loadedVersion !== undefined) for (const a of actions) this.search.upsertAction(a);
   }
 
-  private storeApps(apps: AppInfo[]): void {
-    if (!this.cache.enabled || apps.length === 0 || !this.cache.open) return;
+  private storeApps(fetched: AppInfo[]): void {
+    if (!this.cache.enabled || fetched.length === 0 || !this.cache.open) return;
+    // An app several providers offer arrives once per provider: keep every provider it came from.
+    const apps = fetched.map((a) => {
+      const known = a.providers ? this.cache.getAppEntry(a.slug)?.value.providers : undefined;
+      return known ? { ...a, providers: [...new Set([...known, ...a.providers!])] } : a;
+    });
     this.cache.putApps(apps);
     if (this.loadedVersion !== undefined) {
       for (const a of apps) {

@@ -236,3 +236,22 @@ describe("Catalog", () => {
     expect(fake.calls).toContain("list *"); // listed again
   });
 });
+
+describe("Catalog with several providers", () => {
+  it("an app listed by two providers keeps both in its cached record (the app directory arrives provider by provider)", async () => {
+    const fake = new FakeProvider();
+    const provider = fake.provider();
+    provider.listApps = async ({ after }) =>
+      after
+        ? { apps: [{ slug: "github", name: "GitHub", customFieldNames: [], providers: ["composio"] }, { slug: "notion", name: "Notion", customFieldNames: [], providers: ["composio"] }] }
+        : { apps: [{ slug: "github", name: "GitHub", customFieldNames: [], providers: ["pipedream"] }], nextCursor: "page-2" };
+    const db = openDb(":memory:");
+    dbs.push(db);
+    const cache = new CatalogCache(db, "scope", 3600_000);
+    const catalog = new Catalog(provider, cache, new CatalogSyncState(db, "scope", true), { coldWaitMs: 1000 });
+    await catalog.suggestApps("githb");
+    await catalog.idle();
+    expect((await catalog.getApp("github")).providers).toEqual(["pipedream", "composio"]);
+    expect((await catalog.getApp("notion")).providers).toEqual(["composio"]);
+  });
+});
