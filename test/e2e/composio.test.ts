@@ -256,3 +256,65 @@ describe("pinned toolkit versions", () => {
     }
   });
 });
+
+describe("governance applies to Composio as to Pipedream", () => {
+  it("read-only and deny-apps refuse before anything reaches Composio; allowed reads run", async () => {
+    const s = await connectStdio(composioEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only", CONNECT_MCP_READ_ONLY: "true", CONNECT_MCP_DENY_APPS: "notion" }));
+    try {
+      emu.reset();
+      const write = await call(s.client, "run_action", { action: "GITHUB_CREATE_AN_ISSUE", configured_props: ISSUE });
+      expect(write.isError).toBe(true);
+      expect(write.text).toMatch(/Refused by policy "read-only"/);
+      const post = await call(s.client, "api_proxy", { method: "POST", url: "/repos/o/r/issues", app: "github", body: { title: "x" } });
+      expect(post.text).toMatch(/Refused by policy "read-only"/);
+      const denied = await call(s.client, "run_action", { action: "NOTION_SEARCH_NOTION_PAGE", configured_props: {} });
+      expect(denied.text).toMatch(/Refused by policy "deny-apps".*notion/);
+      const listed = await call(s.client, "list_accounts");
+      expect((listed.structured!.accounts as Array<{ app: string }>).map((a) => a.app)).not.toContain("notion");
+      expect(executes()).toHaveLength(0);
+      expect(proxies()).toHaveLength(0);
+      const read = await call(s.client, "run_action", { action: "GITHUB_LIST_REPOSITORY_ISSUES", configured_props: { owner: "o", repo: "r" } });
+      expect(read.isError, read.text).toBe(false);
+      expect(executes()).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("confirm-writes holds a Composio run for confirmation; an idempotency key replays instead of running again", async () => {
+    const s = await connectStdio(composioEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only", CONNECT_MCP_CONFIRM_WRITES: "true" }));
+    try {
+      emu.reset();
+      const args = { action: "GITHUB_CREATE_AN_ISSUE", configured_props: ISSUE, idempotency_key: "issue-1" };
+      const preview = await call(s.client, "run_action", args);
+      expect(preview.structured).toMatchObject({ outcome: "needs_input", needs: "confirmation", preview: { action: "GITHUB_CREATE_AN_ISSUE", account_ids: ["ca_github_demo"] } });
+      expect(executes()).toHaveLength(0);
+      const token = preview.structured!.confirmation_token as string;
+      const ran = await call(s.client, "run_action", { ...args, confirmation_token: token });
+      expect(ran.structured, ran.text).toMatchObject({ outcome: "ok", result: { number: 42 } });
+      const replay = await call(s.client, "run_action", { ...args, confirmation_token: token });
+      expect(replay.structured).toMatchObject({ outcome: "ok", replayed: true });
+      expect(executes()).toHaveLength(1);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a cancelled tool call aborts the request at Composio", async () => {
+    const s = await connectStdio(composioEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only" }), "modern");
+    try {
+      emu.reset();
+      const controller = new AbortController();
+      const pending = s.client.callTool({ name: "api_proxy", arguments: { method: "POST", url: "/__emulator/delay/4000", app: "github", body: { a: 1 } } }, { signal: controller.signal });
+      await expect.poll(() => proxies().length, { timeout: 10_000 }).toBe(1);
+      const cancelledAt = Date.now();
+      controller.abort("user stop");
+      await expect(pending).rejects.toThrow();
+      await expect.poll(() => proxies()[0]?.endedAt, { timeout: 10_000 }).toBeDefined();
+      expect(proxies()[0]).toMatchObject({ aborted: true });
+      expect(Date.parse(proxies()[0]!.endedAt!) - cancelledAt).toBeLessThan(2000);
+    } finally {
+      await s.close();
+    }
+  });
+});
