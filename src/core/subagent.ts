@@ -66,7 +66,7 @@ export interface SubAgentDeps {
 const MAX_OPTIONS_SHOWN = 30;
 const MAX_TOKENS_PER_REPLY = 1024;
 
-const SYSTEM = `You configure and run exactly one Pipedream Connect action for the user, by calling tools.
+const SYSTEM = `You configure and run exactly one action (of Pipedream Connect or Composio) for the user, by calling tools.
 1. If no action is configured yet, find it with find_actions, then configure_action.
 2. Props with has_options need real IDs: call get_options (use query to search) and use only values it returns. Never invent an ID.
 3. set_props sets values; a prop marked reloads may reveal new props, so look at the returned state.

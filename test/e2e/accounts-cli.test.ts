@@ -108,4 +108,22 @@ describe("connect-mcp accounts", () => {
     const both = await accounts("status", "--user", "demo-user", "--app", "a", "--account", "b");
     expect(both.stderr).toMatch(/--account ID or --app A \(one of them\)/);
   });
+
+  it("doctor checks each configured provider and counts the user's accounts at each", async () => {
+    const r = await runCli(["doctor"], env);
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toMatch(/ok +Composio API http:\/\/127\.0\.0\.1:\d+, COMPOSIO_API_KEY is set/);
+    expect(r.stdout).toMatch(/ok +Connect issued an access token/);
+    expect(r.stdout).toMatch(/ok +Composio accepted the API key/);
+    expect(r.stdout).toMatch(/"demo-user" has 9 connected account\(s\), 7 healthy.*\(Pipedream Connect: 6, Composio: 3\)/);
+    expect(r.stdout).toMatch(/warn +account ca_gmail_expired \(gmail\) is dead: expired: /);
+    expect(r.stdout).not.toContain("emulator-composio-key");
+    const wrongKey = await runCli(["doctor"], { ...env, COMPOSIO_API_KEY: "wrong-key" });
+    expect(wrongKey.code).toBe(1);
+    expect(wrongKey.stdout).toMatch(/FAIL +Composio answered HTTP 401.*COMPOSIO_API_KEY/);
+    expect(wrongKey.stdout).not.toContain("wrong-key");
+    const composioOnly = await runCli(["doctor"], { COMPOSIO_BASE_URL: cx.url, COMPOSIO_API_KEY: "emulator-composio-key", CONNECT_MCP_EXTERNAL_USER_ID: "demo-user", CONNECT_MCP_DB: ":memory:" });
+    expect(composioOnly.code, composioOnly.stdout).toBe(0);
+    expect(composioOnly.stdout).not.toMatch(/PIPEDREAM|Connect API/);
+  });
 });

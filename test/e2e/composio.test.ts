@@ -110,7 +110,8 @@ describe.each<Mode>(["tools-only", "full-config", "sub-agent"])("the five tools 
 describe("Composio specifics", () => {
   let s: StdioSession;
   beforeAll(async () => {
-    s = await connectStdio(composioEnv(emu, { CONNECT_MCP_TOOL_MODE: "full-config" }));
+    // The client would log at debug level and add headers from these if it read the environment.
+    s = await connectStdio(composioEnv(emu, { CONNECT_MCP_TOOL_MODE: "full-config", COMPOSIO_LOG: "debug", COMPOSIO_CUSTOM_HEADERS: "x-leak: 1" }));
   });
   afterAll(async () => {
     await s?.close();
