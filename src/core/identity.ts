@@ -188,6 +188,6 @@ export function identityFromAuth(config: Config, authInfo: AuthInfo | undefined)
 export function requireEndUser(identity: Identity): string {
   if (identity.externalUserId) return identity.externalUserId;
   throw new ToolError(
-    "No end user is configured, so there are no accounts to act for. Set PIPEDREAM_EXTERNAL_USER_ID (or --external-user-id) to the Connect external user id and restart the server.",
+    "No end user is configured, so there are no accounts to act for. Set CONNECT_MCP_EXTERNAL_USER_ID or PIPEDREAM_EXTERNAL_USER_ID (or --external-user-id) to the end user's id and restart the server.",
   );
 }

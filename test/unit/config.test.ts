@@ -124,3 +124,23 @@ describe("resolveConfig", () => {
     expect(["0.0.0.0", "10.0.0.1", "example.com", "::"].some(isLoopbackHost)).toBe(false);
   });
 });
+
+describe("providers in the configuration", () => {
+  it("names the end user with CONNECT_MCP_EXTERNAL_USER_ID or PIPEDREAM_EXTERNAL_USER_ID; two different values are an error", () => {
+    expect(resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1" } }).externalUserId).toBe("u1");
+    expect(resolveConfig({ env: { PIPEDREAM_EXTERNAL_USER_ID: "u2" } }).externalUserId).toBe("u2");
+    expect(resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1", PIPEDREAM_EXTERNAL_USER_ID: "u1" } }).externalUserId).toBe("u1");
+    expect(() => resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1", PIPEDREAM_EXTERNAL_USER_ID: "u2" } })).toThrow(/CONNECT_MCP_EXTERNAL_USER_ID and PIPEDREAM_EXTERNAL_USER_ID are both set, to different values/);
+  });
+
+  it("reads Composio's key, base URL (https, or http on loopback) and pinned toolkit versions; the key stays hidden", () => {
+    const c = resolveConfig({ env: { COMPOSIO_API_KEY: "ck_secret", COMPOSIO_TOOLKIT_VERSIONS: "github=20250909_00, Slack=latest" } });
+    expect(c).toMatchObject({ composioApiKey: "ck_secret", composioBaseUrl: "https://backend.composio.dev", composioToolkitVersions: { github: "20250909_00", slack: "latest" } });
+    expect(redactedConfig(c).composioApiKey).toBe("***");
+    expect(resolveConfig({ env: { COMPOSIO_API_KEY: "k", COMPOSIO_BASE_URL: "http://127.0.0.1:4020" } }).composioBaseUrl).toBe("http://127.0.0.1:4020");
+    expect(() => resolveConfig({ env: { COMPOSIO_API_KEY: "k", COMPOSIO_BASE_URL: "http://composio.internal" } })).toThrow(/COMPOSIO_BASE_URL .* must be https/);
+    expect(() => resolveConfig({ env: { COMPOSIO_TOOLKIT_VERSIONS: "github" } })).toThrow(/"github" is not toolkit=version/);
+    expect(() => resolveConfig({ env: { COMPOSIO_TOOLKIT_VERSIONS: "github=v2" } })).toThrow(/versions look like 20250909_00/);
+    expect(resolveConfig({ configFile: file({ composioToolkitVersions: { github: "20250801_00" } }), env: {} }).composioToolkitVersions).toEqual({ github: "20250801_00" });
+  });
+});
