@@ -4,7 +4,10 @@
  * MCP client. Everything started here is stopped by the returned handles.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -17,6 +20,34 @@ export type Era = "legacy" | "modern";
 
 export async function emulator(): Promise<RunningEmulator> {
   return startEmulator({ port: 0 });
+}
+
+/**
+ * One emulator for a whole test file, with its faults and request log cleared before each test,
+ * and temporary database files that are removed after the file. `emu()` is valid inside tests.
+ */
+export function emulatorPerFile(prefix = "connect-mcp-test-"): { emu: () => RunningEmulator; tempDb: () => string } {
+  let emu: RunningEmulator | undefined;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(async () => {
+    await emu?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await fetch(`${emu!.url}/__emulator/faults`, { method: "DELETE" });
+    await fetch(`${emu!.url}/__emulator/requests`, { method: "DELETE" });
+  });
+  return {
+    emu: () => emu!,
+    tempDb: () => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return join(dir, "state.db");
+    },
+  };
 }
 
 /** Environment that points the server at an emulator, as a user would set it. */
