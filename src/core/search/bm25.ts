@@ -85,6 +85,11 @@ export class SearchIndex {
     return this.dead;
   }
 
+  /** Whether any document has this (stemmed) term. */
+  hasTerm(term: string): boolean {
+    return this.postings.has(term);
+  }
+
   has(id: string): boolean {
     return this.slotOf.has(id);
   }

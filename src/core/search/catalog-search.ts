@@ -9,7 +9,7 @@
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
-import { plainDescription } from "./text.js";
+import { actionIntent, INTENT_VERBS, plainDescription, queryIntent, stem, tokenize, type Intent } from "./text.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
   { name: "name", weight: 3, b: 0.3 },
@@ -17,6 +17,8 @@ const ACTION_FIELDS: FieldSpec[] = [
   { name: "app", weight: 1.5, b: 0 },
   { name: "description", weight: 1, b: 0.75 },
   { name: "props", weight: 0.4, b: 0.75 },
+  // What the action's inputs are for, in its authors' words ("Metafields are custom fields…").
+  { name: "propDescriptions", weight: 0.15, b: 0.75 },
 ];
 
 const APP_FIELDS: FieldSpec[] = [
@@ -28,6 +30,13 @@ const APP_FIELDS: FieldSpec[] = [
 
 /** How much naming an app counts, relative to the best action's own text score. */
 const APP_MENTION_BOOST = 0.5;
+/** Score factor for an action whose verb has the request's intent, and for one with another intent. */
+const INTENT_MATCH = 1.3;
+const INTENT_MISMATCH = 0.75;
+/** Score factor per unit of how well the app's own description answers the request (0..1). */
+const APP_TEXT_BOOST = 0.3;
+/** Weight of the verbs an intent's actions are named with, added to the verb typed. */
+const VERB_WEIGHT = 0.6;
 /** In app ranking: share of the app's own text vs. the evidence of its matching actions. */
 const APP_TEXT_SHARE = 0.6;
 
@@ -42,6 +51,15 @@ function propsText(action: ActionDefinition): string {
     if (p.type === "app" || p.hidden || p.type === "alert") continue;
     parts.push(p.name);
     if (p.label) parts.push(p.label);
+  }
+  return parts.join(" ");
+}
+
+function propDescriptionsText(action: ActionDefinition): string {
+  const parts: string[] = [];
+  for (const p of action.props) {
+    if (p.type === "app" || p.hidden || p.type === "alert" || typeof p.description !== "string") continue;
+    parts.push(plainDescription(p.description));
   }
   return parts.join(" ");
 }
@@ -62,6 +80,7 @@ export class CatalogSearch {
   /** Slug, name and categories ("crm"): what a query uses to name an app or a kind of app. */
   private readonly appMentions = new SearchIndex(APP_FIELDS.slice(0, 3));
   private readonly appOfAction = new Map<string, string>();
+  private readonly intentOfAction = new Map<string, Intent>();
   private readonly actionsOfApp = new Map<string, Set<string>>();
 
   get actionCount(): number {
@@ -86,7 +105,11 @@ export class CatalogSearch {
       app: slugText(app),
       description: plainDescription(action.description),
       props: propsText(action),
+      propDescriptions: propDescriptionsText(action),
     });
+    const intent = actionIntent(action.name, keyWords);
+    if (intent) this.intentOfAction.set(action.key, intent);
+    else this.intentOfAction.delete(action.key);
     const previous = this.appOfAction.get(action.key);
     if (previous !== undefined && previous !== app) this.actionsOfApp.get(previous)?.delete(action.key);
     this.appOfAction.set(action.key, app);
@@ -100,6 +123,7 @@ export class CatalogSearch {
     const app = this.appOfAction.get(key);
     if (app !== undefined) this.actionsOfApp.get(app)?.delete(key);
     this.appOfAction.delete(key);
+    this.intentOfAction.delete(key);
   }
 
   upsertApp(app: AppInfo): void {
@@ -118,6 +142,7 @@ export class CatalogSearch {
     this.apps.clear();
     this.appMentions.clear();
     this.appOfAction.clear();
+    this.intentOfAction.clear();
     this.actionsOfApp.clear();
   }
 
@@ -144,24 +169,85 @@ export class CatalogSearch {
     return out;
   }
 
-  /** Actions ranked for `query`, best first, optionally only one app's. */
+  /** Apps whose own text (name, categories, description) answers the query, 0..1 (1 = the best). */
+  private describedApps(query: string): Map<string, number> {
+    const hits = this.apps.search(this.apps.parseQuery(query, { synonyms: false }), { limit: 5 });
+    const top = hits[0]?.score ?? 0;
+    return new Map(top > 0 ? hits.map((h) => [h.id, h.score / top]) : []);
+  }
+
+  private intentFactor(key: string, intent: Intent | undefined): number {
+    if (!intent) return 1;
+    const own = this.intentOfAction.get(key);
+    if (own === undefined) return 1;
+    if (own === intent) return INTENT_MATCH;
+    // Posting is creating content: "post on LinkedIn" is "Create a Simple Post".
+    if ((own === "create" && intent === "send") || (own === "send" && intent === "create")) return 1;
+    return INTENT_MISMATCH;
+  }
+
+  /**
+   * The query's terms, plus what the intent's verbs and acronyms add: the typed verb also finds
+   * the verbs actions of its intent are named with ("look up" → find, search…), and the initials
+   * of a run of words find an acronym the catalog uses ("request for information" → RFI).
+   */
+  private queryTerms(text: string, intent: Intent | undefined, verb: string | undefined): QueryTerm[] {
+    const parsed = this.actions.parseQuery(text);
+    if (intent) {
+      const verbs = INTENT_VERBS[intent].map((v) => stem(v)).filter((v) => this.actions.hasTerm(v));
+      const term = verb !== undefined ? parsed.find((q) => q.word === verb) : undefined;
+      if (term) {
+        const have = new Set(term.expansions.map((e) => e.term));
+        for (const v of verbs) if (!have.has(v)) term.expansions.push({ term: v, weight: VERB_WEIGHT });
+      } else if (verb === undefined && verbs.length) {
+        parsed.push({ word: verbs[0]!, expansions: verbs.map((v) => ({ term: v, weight: VERB_WEIGHT })) });
+      }
+    }
+    const words = tokenize(text);
+    for (let n = 2; n <= 4; n++) {
+      for (let i = 0; i + n <= words.length; i++) {
+        const initials = words.slice(i, i + n).map((w) => w[0]).join("");
+        if (this.actions.hasTerm(initials) && !parsed.some((q) => q.word === initials)) parsed.push({ word: initials, expansions: [{ term: initials, weight: 1 }] });
+      }
+    }
+    return parsed;
+  }
+
+  /**
+   * Actions ranked for `query`, best first, optionally only one app's. Within an app, the app's
+   * other actions follow the matching ones (those of the request's intent first), so a request
+   * phrased in words none of its actions use still lists them rather than nothing.
+   */
   searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
-    const parsed: QueryTerm[] = this.actions.parseQuery(query);
-    if (parsed.length === 0) return [];
+    const { intent, verb, text } = queryIntent(query);
+    const parsed = this.queryTerms(text, intent, verb);
     const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
-    const hits: Hit[] = this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true });
+    const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
     const scores = new Map<string, number>(hits.map((h) => [h.id, h.score]));
     if (options.app === undefined) {
-      const mentions = this.mentionedApps(query);
+      const mentions = this.mentionedApps(text);
       let best = 0;
       for (const h of hits) if (h.score > best) best = h.score;
       const scale = APP_MENTION_BOOST * (best || 1);
       for (const [app, strength] of mentions) {
         for (const key of this.actionsOfApp.get(app) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
       }
+      for (const [app, strength] of this.describedApps(text)) {
+        for (const key of this.actionsOfApp.get(app) ?? []) {
+          const s = scores.get(key);
+          if (s !== undefined) scores.set(key, s * (1 + APP_TEXT_BOOST * strength));
+        }
+      }
     }
-    const ranked = [...scores].map(([key, score]) => ({ key, score }));
-    return topK(ranked, options.limit ?? ranked.length, byScore);
+    const ranked = [...scores].map(([key, score]) => ({ key, score: score * this.intentFactor(key, intent) }));
+    const limit = options.limit ?? Infinity;
+    const top = topK(ranked, Math.min(limit, ranked.length), byScore);
+    if (options.app === undefined || top.length >= limit) return top;
+    const rest = [...(this.actionsOfApp.get(options.app) ?? [])]
+      .filter((key) => !scores.has(key))
+      .map((key) => ({ key, score: 0, rank: this.intentFactor(key, intent) }))
+      .sort((a, b) => b.rank - a.rank || (a.key < b.key ? -1 : 1));
+    return [...top, ...rest.slice(0, limit - top.length).map(({ key }) => ({ key, score: 0 }))];
   }
 
   /**
