@@ -13,6 +13,8 @@ import { actionIntent, INTENT_VERBS, plainDescription, queryIntent, stem, tokeni
 
 const ACTION_FIELDS: FieldSpec[] = [
   { name: "name", weight: 3, b: 0.3 },
+  // Initials of the name's word runs ("Purchase Order" → po), for requests that abbreviate.
+  { name: "initials", weight: 1.5, b: 0 },
   { name: "key", weight: 1.5, b: 0.3 },
   { name: "app", weight: 1.5, b: 0 },
   { name: "description", weight: 1, b: 0.75 },
@@ -24,6 +26,8 @@ const ACTION_FIELDS: FieldSpec[] = [
 const APP_FIELDS: FieldSpec[] = [
   { name: "slug", weight: 3, b: 0 },
   { name: "name", weight: 3, b: 0.3 },
+  // Initials of the name's word runs ("Purchase Order" → po), for requests that abbreviate.
+  { name: "initials", weight: 1.5, b: 0 },
   { name: "categories", weight: 1, b: 0.3 },
   { name: "description", weight: 0.5, b: 0.75 },
 ];
@@ -53,6 +57,13 @@ function propsText(action: ActionDefinition): string {
     if (p.label) parts.push(p.label);
   }
   return parts.join(" ");
+}
+
+function initials(name: string): string {
+  const words = tokenize(name);
+  const out: string[] = [];
+  for (let n = 2; n <= 3; n++) for (let i = 0; i + n <= words.length; i++) out.push(words.slice(i, i + n).map((w) => w[0]).join(""));
+  return out.join(" ");
 }
 
 function propDescriptionsText(action: ActionDefinition): string {
@@ -101,6 +112,7 @@ export class CatalogSearch {
     const keyWords = (action.key.startsWith(prefix) ? action.key.slice(prefix.length) : action.key).replace(/[-_]/g, " ");
     this.actions.upsert(action.key, {
       name: action.name,
+      initials: initials(action.name),
       key: keyWords,
       app: slugText(app),
       description: plainDescription(action.description),
@@ -203,8 +215,9 @@ export class CatalogSearch {
         parsed.push({ word: verbs[0]!, expansions: verbs.map((v) => ({ term: v, weight: VERB_WEIGHT })) });
       }
     }
+    // Three words or more: two-letter initials are too often a word of their own.
     const words = tokenize(text);
-    for (let n = 2; n <= 4; n++) {
+    for (let n = 3; n <= 4; n++) {
       for (let i = 0; i + n <= words.length; i++) {
         const initials = words.slice(i, i + n).map((w) => w[0]).join("");
         if (this.actions.hasTerm(initials) && !parsed.some((q) => q.word === initials)) parsed.push({ word: initials, expansions: [{ term: initials, weight: 1 }] });

@@ -125,6 +125,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["administrator", "admin", "manage", "manager"],
   ["item", "task"],
   ["time", "hour"],
+  ["info", "information", "metadata", "details"],
 ];
 
 /** stem → the stems its synonyms contribute (a multi-word synonym contributes each of its words). */
@@ -164,7 +165,9 @@ const INTENT_WORDS: Record<Intent, string> =
     update:
       "update change edit fix rename move modify set adjust revise replace mark toggle turn_off turn_on switch_off " +
       "switch_on flip reassign assign resolve close complete",
-    delete: "delete remove take_down bin erase trash get_rid_of throw_away throw_out drop destroy purge kick archive cancel void clear",
+    delete:
+      "delete remove take_down bin erase trash get_rid_of throw_away throw_out drop destroy purge kick archive cancel void clear " +
+      "close_down shut_down",
     send: "send post message tell ping notify email mail dm announce let_know nudge share publish text remind broadcast",
     reply: "reply respond answer write_back",
   };
@@ -189,6 +192,9 @@ for (const [intent, words] of Object.entries(INTENT_WORDS) as Array<[Intent, str
   }
 }
 const LONGEST_PHRASE = Math.max(...[...INTENT_OF.keys()].map((k) => k.split(" ").length));
+
+/** Verbs that make someone else do the verb after "to". */
+const CAUSATIVE = new Set(["get", "have", "ask", "make"]);
 
 /** Words that may come before the verb of a request without being it. */
 const LEAD_IN = new Set("please can could would you i we want need to help me let us just quickly pls kindly".split(" "));
@@ -216,6 +222,8 @@ function intentAt(words: string[], i: number): { intent: Intent; length: number 
  * may come last ("gitlab issue create"). Verbs elsewhere are too often nouns ("…the proposal file").
  */
 export function queryIntent(query: string): ParsedIntent {
+  // "#design", "@oncall": names of channels and people, not words of what to do.
+  query = query.replace(/(^|\s)[#@][\p{L}\p{N}_.-]+/gu, "$1");
   const words = tokenize(query);
   // "let X know" is a verb with its object inside.
   const letKnow = /\blet\b(?:\s+\S+){1,3}?\s+know\b/i.exec(query);
@@ -223,6 +231,15 @@ export function queryIntent(query: string): ParsedIntent {
   let i = 0;
   while (i < words.length - 1 && LEAD_IN.has(words[i]!)) i++;
   let found = i < words.length ? intentAt(words, i) : undefined;
+  // "get Slack to remind me…", "have Drive make a copy": the verb after "to" is the request's.
+  if (found && found.length === 1 && CAUSATIVE.has(words[i]!)) {
+    const to = words.indexOf("to", i + 1);
+    const then = to > 0 && to <= i + 4 && to + 1 < words.length ? intentAt(words, to + 1) : undefined;
+    if (then) {
+      found = then;
+      i = to + 1;
+    }
+  }
   if (!found && words.length <= 4 && words.length > 1) {
     const last = intentAt(words, words.length - 1);
     if (last) {
