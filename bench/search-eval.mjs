@@ -11,17 +11,12 @@
  *
  * Run: npm run build && node bench/search-eval.mjs [--only dev] [--misses dev|test] [--worst N]
  */
-import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Catalog } from "../dist/src/core/catalog.js";
 import { CatalogCache } from "../dist/src/store/catalog-cache.js";
 import { CatalogSyncState } from "../dist/src/store/catalog-sync.js";
 import { openDb } from "../dist/src/store/db.js";
+import { ACTION_DEFINITIONS as actions, APP_INFOS as apps, QUERIES as queries } from "./search-catalog.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-const catalogData = JSON.parse(readFileSync(join(here, "data", "pipedream-catalog.json"), "utf8"));
-const { queries } = JSON.parse(readFileSync(join(here, "data", "search-queries.json"), "utf8"));
 const arg = (name) => {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
@@ -31,18 +26,10 @@ const worst = Number(arg("worst") ?? 0);
 /** `--only dev` while tuning, so test figures are not looked at until the end. */
 const only = arg("only");
 
-/** The catalog file as the provider would return it. */
-export function catalogDefinitions(data = catalogData) {
-  const apps = data.apps.map((a) => ({ slug: a.slug, name: a.name, description: a.description, categories: a.categories ?? [], customFieldNames: [] }));
-  const actions = data.actions.map((a) => ({ key: a.key, name: a.name, version: a.version, description: a.description, annotations: a.annotations, props: a.props }));
-  return { apps, actions };
-}
-
 const provider = new Proxy({}, { get: (_, prop) => async () => { throw new Error(`unexpected upstream call: ${String(prop)}`); } });
 const db = openDb(":memory:");
 const cache = new CatalogCache(db, "eval", 3600_000);
 const sync = new CatalogSyncState(db, "eval", true);
-const { apps, actions } = catalogDefinitions();
 cache.putActions(actions);
 cache.putApps(apps);
 sync.markSynced("actions", Date.now());
