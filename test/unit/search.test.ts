@@ -266,6 +266,19 @@ describe("CatalogSearch", () => {
     expect(c.searchActions("status of PO 1042")[0]!.key).toBe("quickbooks-get-purchase-order");
   });
 
+  it("prop descriptions re-order the candidates the other fields found, and find nothing alone", () => {
+    const c = new CatalogSearch();
+    const withProp = (key: string, name: string, description: string): ActionDefinition => ({
+      ...action(key, name, `${name}.`),
+      props: [{ name: "shop", type: "app", app: "shop" }, { name: "value", type: "string", label: "Value", description }],
+    });
+    c.upsertAction(withProp("shop-create-metafield", "Create Metafield", "Custom fields hold extra data on a product."));
+    c.upsertAction(withProp("shop-create-collection", "Create Collection", "A group of products shown together."));
+    c.upsertAction(withProp("shop-create-tag", "Create Tag", "Words to label products with."));
+    expect(c.searchActions("create a custom field")[0]!.key).toBe("shop-create-metafield");
+    expect(c.searchActions("shown together")).toEqual([]);
+  });
+
   it("an app's description lifts its matching actions", () => {
     const c = new CatalogSearch();
     c.upsertAction(action("procore-create-incident", "Create Incident", "Create a new incident."));

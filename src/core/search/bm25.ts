@@ -49,6 +49,8 @@ interface Doc {
   terms: string[];
   /** Field texts joined, to skip re-indexing an unchanged document. */
   fingerprint: string;
+  /** Term → packed field frequencies, kept only for `scoreDocuments`. */
+  tf?: Map<string, number>;
 }
 
 interface Postings {
@@ -71,7 +73,11 @@ export class SearchIndex {
   private sortedVocab: string[] | undefined;
   private expansionCache = new Map<string, QueryTerm["expansions"]>();
 
-  constructor(private readonly fields: readonly FieldSpec[]) {
+  /** `perDocFrequencies`: keep each document's term frequencies, for `scoreDocuments`. */
+  constructor(
+    private readonly fields: readonly FieldSpec[],
+    private readonly options: { perDocFrequencies?: boolean } = {},
+  ) {
     if (fields.length > MAX_FIELDS) throw new Error(`at most ${MAX_FIELDS} fields`);
     this.lenSums = fields.map(() => 0);
   }
@@ -129,7 +135,7 @@ export class SearchIndex {
       p.packed.push(packed);
     }
     lens.forEach((l, f) => (this.lenSums[f]! += l));
-    this.docs.push({ id, lens, terms: [...tf.keys()], fingerprint });
+    this.docs.push({ id, lens, terms: [...tf.keys()], fingerprint, ...(this.options.perDocFrequencies ? { tf } : {}) });
     this.slotOf.set(id, slot);
     this.live++;
   }
@@ -328,6 +334,44 @@ export class SearchIndex {
     }
     if (options.unsorted) return hits;
     return topK(hits, options.limit ?? hits.length, byScore);
+  }
+
+  /**
+   * BM25F scores of the given documents only, for re-ranking a few candidates: no posting list is
+   * walked, so a field too common to search through cheaply can still order them. A query word
+   * counts as typed as well as through its expansions (which may come from another index's
+   * vocabulary). Needs `perDocFrequencies`.
+   */
+  scoreDocuments(query: QueryTerm[], ids: Iterable<string>): Map<string, number> {
+    const out = new Map<string, number>();
+    if (this.live === 0) return out;
+    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      const doc = slot === undefined ? undefined : this.docs[slot];
+      if (!doc?.tf) continue;
+      let total = 0;
+      for (const q of query) {
+        let best = 0;
+        for (const { term, weight } of [{ term: q.word, weight: 1 }, ...q.expansions]) {
+          const packed = doc.tf.get(term);
+          if (packed === undefined) continue;
+          const df = this.postings.get(term)?.slots.length ?? 1;
+          let tf = 0;
+          for (let f = 0; f < this.fields.length; f++) {
+            const c = (packed >> (f * TF_BITS)) & TF_MAX;
+            if (c === 0) continue;
+            const spec = this.fields[f]!;
+            tf += (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+          }
+          const s = weight * Math.log(1 + (this.live - df + 0.5) / (df + 0.5)) * ((tf * (K1 + 1)) / (tf + K1));
+          if (s > best) best = s;
+        }
+        total += best;
+      }
+      if (total > 0) out.set(id, total);
+    }
+    return out;
   }
 }
 
