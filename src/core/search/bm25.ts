@@ -346,17 +346,27 @@ export class SearchIndex {
     const out = new Map<string, number>();
     if (this.live === 0) return out;
     const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    // Per query word, its terms in this index with their weight × idf, worked out once.
+    const words: Array<Array<{ term: string; wIdf: number }>> = [];
+    for (const q of query) {
+      const list: Array<{ term: string; wIdf: number }> = [];
+      for (const { term, weight } of [{ term: q.word, weight: 1 }, ...q.expansions]) {
+        const p = this.postings.get(term);
+        if (p && !list.some((x) => x.term === term)) list.push({ term, wIdf: weight * Math.log(1 + (this.live - p.slots.length + 0.5) / (p.slots.length + 0.5)) });
+      }
+      if (list.length) words.push(list);
+    }
+    if (words.length === 0) return out;
     for (const id of ids) {
       const slot = this.slotOf.get(id);
       const doc = slot === undefined ? undefined : this.docs[slot];
       if (!doc?.tf) continue;
       let total = 0;
-      for (const q of query) {
+      for (const list of words) {
         let best = 0;
-        for (const { term, weight } of [{ term: q.word, weight: 1 }, ...q.expansions]) {
+        for (const { term, wIdf } of list) {
           const packed = doc.tf.get(term);
           if (packed === undefined) continue;
-          const df = this.postings.get(term)?.slots.length ?? 1;
           let tf = 0;
           for (let f = 0; f < this.fields.length; f++) {
             const c = (packed >> (f * TF_BITS)) & TF_MAX;
@@ -364,7 +374,7 @@ export class SearchIndex {
             const spec = this.fields[f]!;
             tf += (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
           }
-          const s = weight * Math.log(1 + (this.live - df + 0.5) / (df + 0.5)) * ((tf * (K1 + 1)) / (tf + K1));
+          const s = wIdf * ((tf * (K1 + 1)) / (tf + K1));
           if (s > best) best = s;
         }
         total += best;

@@ -247,7 +247,8 @@ export class CatalogSearch {
     const parsed = this.queryTerms(text, intent, verb);
     const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
     const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
-    const scores = new Map<string, number>(hits.map((h) => [h.id, h.score]));
+    const scores = new Map<string, number>();
+    for (const h of hits) scores.set(h.id, h.score);
     if (options.app === undefined) {
       const mentions = this.mentionedApps(text);
       let best = 0;
@@ -263,11 +264,12 @@ export class CatalogSearch {
         }
       }
     }
-    const candidates = topK([...scores].map(([key, score]) => ({ key, score })), PROP_DESCRIPTION_CANDIDATES, byScore);
-    for (const [key, s] of this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key))) {
-      scores.set(key, scores.get(key)! + PROP_DESCRIPTION_WEIGHT * s);
-    }
-    const ranked = [...scores].map(([key, score]) => ({ key, score: score * this.intentFactor(key, intent) }));
+    const ranked: RankedAction[] = [];
+    for (const [key, score] of scores) ranked.push({ key, score });
+    const candidates = topK(ranked.slice(), PROP_DESCRIPTION_CANDIDATES, byScore);
+    const extra = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
+    for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (extra.get(c.key) ?? 0);
+    if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
     const limit = options.limit ?? Infinity;
     const top = topK(ranked, Math.min(limit, ranked.length), byScore);
     if (options.app === undefined || top.length >= limit) return top;
