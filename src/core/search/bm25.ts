@@ -26,7 +26,8 @@ export interface FieldSpec {
 /** One word of a query with what it expands to; a document scores its best expansion. */
 export interface QueryTerm {
   word: string;
-  expansions: Array<{ term: string; weight: number }>;
+  /** `rescore`: only adds to documents other words (or earlier expansions) matched; comes last. */
+  expansions: Array<{ term: string; weight: number; rescore?: boolean }>;
 }
 
 export interface Hit {
@@ -299,12 +300,13 @@ export class SearchIndex {
       // "create") must not outweigh a common literal match.
       const typed = this.postings.get(q.word);
       const cap = typed ? idfOf(typed.slots.length) : Infinity;
-      for (const { term, weight } of q.expansions) {
+      for (const { term, weight, rescore } of q.expansions) {
         const p = this.postings.get(term);
         if (!p) continue;
         const idf = term === q.word ? idfOf(p.slots.length) : Math.min(cap, idfOf(p.slots.length));
         for (let i = 0; i < p.slots.length; i++) {
           const slot = p.slots[i]!;
+          if (rescore && total[slot] === 0 && best[slot] === 0) continue;
           const doc = this.docs[slot];
           if (!doc || !isAllowed(slot)) continue;
           let tf = 0;

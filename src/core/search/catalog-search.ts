@@ -219,11 +219,18 @@ export class CatalogSearch {
     if (intent) {
       const verbs = INTENT_VERBS[intent].map((v) => stem(v)).filter((v) => this.actions.hasTerm(v));
       const term = verb !== undefined ? parsed.find((q) => q.word === verb) : undefined;
+      // The intent's verbs only add to actions the request's other words found (they are in most
+      // action names: finding by them alone would make every query touch most of the catalog),
+      // unless the verb is all there is.
+      const rescore = parsed.length > 1 || (parsed.length === 1 && !term);
       if (term) {
         const have = new Set(term.expansions.map((e) => e.term));
-        for (const v of verbs) if (!have.has(v)) term.expansions.push({ term: v, weight: VERB_WEIGHT });
+        for (const v of verbs) if (!have.has(v)) term.expansions.push({ term: v, weight: VERB_WEIGHT, rescore });
+        // Last, so that the other words have found their actions first.
+        parsed.splice(parsed.indexOf(term), 1);
+        parsed.push(term);
       } else if (verb === undefined && verbs.length) {
-        parsed.push({ word: verbs[0]!, expansions: verbs.map((v) => ({ term: v, weight: VERB_WEIGHT })) });
+        parsed.push({ word: verbs[0]!, expansions: verbs.map((v) => ({ term: v, weight: VERB_WEIGHT, rescore })) });
       }
     }
     // Three words or more: two-letter initials are too often a word of their own.
