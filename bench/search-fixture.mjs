@@ -1,11 +1,11 @@
 /**
- * A labelled search set: a small but realistic Connect catalog (apps and actions in the wire shape,
- * modelled on Pipedream's public registry, with deliberately confusable neighbours: four chat apps
- * that "send messages", three mail apps, three issue trackers, four task managers…) and queries
- * written the way people ask, each with the action keys that answer it.
+ * A small Connect catalog (apps and actions in the wire shape, modelled on Pipedream's public
+ * registry, with deliberately confusable neighbours: four chat apps that "send messages", three
+ * mail apps, three issue trackers, four task managers…) and a few app-ranking queries.
  *
- * Written before the ranker was tuned, and not edited to fit it. Used by
- * test/e2e/search-quality.test.ts (through the MCP client and the emulator) and bench/search-recall.mjs.
+ * Used by test/e2e/search.stdio.test.ts for search *behaviour* (ordering, app ranking, paging,
+ * caching). Its labelled queries were dropped: the synonym table had been tuned on them, so they
+ * measured nothing held out. Quality is measured on bench/data (see bench/search-eval.mjs).
  */
 
 /** [slug, name, description, categories, featured_weight] */
@@ -335,73 +335,6 @@ export const ACTIONS = ACTION_ROWS.map(([key, name, description, props, flags]) 
     configurable_props: [{ name: app, type: "app", app }, ...props.map(prop)],
   };
 });
-
-/**
- * Labelled queries: what a user (or an agent paraphrasing one) asks, and every action key that
- * satisfies it. `app` is passed as list_actions' app filter when present.
- */
-export const QUERIES = [
-  // Named app, everyday wording
-  { query: "post a message to a slack channel", relevant: ["slack-send-message"] },
-  { query: "send a DM to someone on slack", relevant: ["slack-send-direct-message"] },
-  { query: "reply in a slack thread", relevant: ["slack-reply-to-a-message"] },
-  { query: "add a row to google sheets", relevant: ["google_sheets-add-single-row", "google_sheets-add-multiple-rows"] },
-  { query: "look up a row in my spreadsheet by column value", relevant: ["google_sheets-find-row", "microsoft_excel-find-row"] },
-  { query: "open a github issue", relevant: ["github-create-issue"] },
-  { query: "comment on a github issue", relevant: ["github-create-issue-comment"] },
-  { query: "create a pull request", relevant: ["github-create-pull-request", "gitlab-create-merge-request"] },
-  { query: "new notion page", relevant: ["notion-create-page", "notion-create-page-from-database"] },
-  { query: "add a card to trello", relevant: ["trello-create-card"] },
-  { query: "schedule a meeting on google calendar", relevant: ["google_calendar-create-event", "google_calendar-quick-add-event"] },
-  { query: "upload a file to dropbox", relevant: ["dropbox-upload-file"] },
-  { query: "refund a stripe payment", relevant: ["stripe-create-refund"] },
-  { query: "text message via twilio", relevant: ["twilio-send-sms"] },
-  { query: "tweet something", relevant: ["twitter-create-tweet"] },
-  { query: "add a contact to hubspot", relevant: ["hubspot-create-or-update-contact"] },
-  { query: "zoom meeting", relevant: ["zoom-create-meeting"] },
-  // No app named: several apps may answer
-  { query: "send an email", relevant: ["gmail-send-email", "microsoft_outlook-send-email", "sendgrid-send-email-single-recipient"] },
-  { query: "create a task", relevant: ["asana-create-task", "todoist-create-task", "clickup-create-task"] },
-  { query: "file a bug report", relevant: ["github-create-issue", "jira-create-issue", "linear_app-create-issue", "gitlab-create-issue"] },
-  { query: "send an SMS to a phone number", relevant: ["twilio-send-sms"] },
-  { query: "transcribe an audio recording", relevant: ["openai-create-transcription"] },
-  { query: "generate an image from a prompt", relevant: ["openai-create-image"] },
-  { query: "summarize a long text", relevant: ["openai-summarize"] },
-  { query: "ask chatgpt a question", relevant: ["openai-chat"] },
-  { query: "charge a customer", relevant: ["stripe-create-payment-intent", "stripe-create-invoice"] },
-  { query: "create a support ticket", relevant: ["zendesk-create-ticket", "hubspot-create-ticket"] },
-  { query: "subscribe someone to our newsletter", relevant: ["mailchimp-add-subscriber-to-list", "sendgrid-add-or-update-contact"] },
-  { query: "share a google drive folder with a colleague", relevant: ["google_drive-share-file-or-folder"] },
-  { query: "search my inbox for an email", relevant: ["gmail-find-email", "microsoft_outlook-find-email"] },
-  { query: "mark a todo as done", relevant: ["todoist-mark-task-completed", "asana-update-task"] },
-  { query: "move a trello card to another list", relevant: ["trello-move-card-to-list"] },
-  { query: "add a new sales lead to the CRM", relevant: ["salesforce_rest_api-create-lead", "hubspot-create-or-update-contact", "pipedrive-add-person"] },
-  { query: "create a deal", relevant: ["hubspot-create-deal", "pipedrive-add-deal", "salesforce_rest_api-create-opportunity"] },
-  { query: "which events are on my calendar this week", relevant: ["google_calendar-list-events", "calendly_v2-list-events"] },
-  { query: "delete a calendar event", relevant: ["google_calendar-delete-event", "calendly_v2-cancel-event"] },
-  { query: "upload a video", relevant: ["youtube_data_api-upload-video"] },
-  { query: "create a new spreadsheet", relevant: ["google_sheets-create-spreadsheet"] },
-  { query: "append text to a google doc", relevant: ["google_docs-append-text"] },
-  { query: "fill a document template", relevant: ["google_docs-create-document-from-template"] },
-  { query: "query a notion database", relevant: ["notion-query-database"] },
-  { query: "assign a jira ticket to a teammate", relevant: ["jira-assign-issue"] },
-  { query: "run a JQL search", relevant: ["jira-search-issues-with-jql"] },
-  { query: "add a product to my shop", relevant: ["shopify-create-product"] },
-  { query: "cancel a subscription", relevant: ["stripe-cancel-subscription"] },
-  // Misspellings and terse keywords
-  { query: "slak mesage", relevant: ["slack-send-message", "slack-send-direct-message"] },
-  { query: "gogle sheet add row", relevant: ["google_sheets-add-single-row", "google_sheets-add-multiple-rows"] },
-  { query: "airtable record create", relevant: ["airtable_oauth-create-single-record"] },
-  { query: "discord msg", relevant: ["discord-send-message"] },
-  { query: "teams channel message", relevant: ["microsoft_teams-send-channel-message"] },
-  // Prop-level wording
-  { query: "send a message with a file attachment to discord", relevant: ["discord-send-message-with-file"] },
-  { query: "set the inventory count of a product", relevant: ["shopify-update-inventory-level"] },
-  // With an app filter
-  { query: "send", app: "slack", relevant: ["slack-send-message", "slack-send-direct-message"] },
-  { query: "remove rows", app: "google_sheets", relevant: ["google_sheets-delete-rows", "google_sheets-clear-rows"] },
-  { query: "who attended", app: "zoom", relevant: ["zoom-list-past-meeting-participants"] },
-];
 
 /** Queries without an app filter, and the apps (any of them) that should lead `apps` (top 3). */
 export const APP_QUERIES = [

@@ -57,6 +57,8 @@ export interface ActionListing {
   nextAfter?: string;
   /** Best-matching apps (only for a search without an app). */
   apps?: AppInfo[];
+  /** With an app and a query none of its actions matched: the app's actions, listed instead. */
+  unmatched?: boolean;
 }
 
 type Freshness = "fresh" | "stale" | "missing";
@@ -157,7 +159,10 @@ export class Catalog {
       const { byKey, index } = await this.appActions(q.app);
       if (!query) return page([...byKey.values()].sort(byName), offset, q.limit);
       const ranked = (index ?? this.ephemeral([...byKey.values()])).searchActions(query, { app: q.app, limit: offset + q.limit + 1 });
-      return this.rankedPage(ranked, byKey, offset, q.limit);
+      const listing = this.rankedPage(ranked, byKey, offset, q.limit);
+      // Unmatched actions follow the matches with score 0 (CatalogSearch.searchActions).
+      if (ranked.length > 0 && ranked[0]!.score === 0) listing.unmatched = true;
+      return listing;
     }
 
     const state = await this.catalogReady();
@@ -181,6 +186,10 @@ export class Catalog {
       this.storeActions(extra);
       index = this.cache.enabled ? this.index() : this.ephemeral(extra);
     }
+    // Apps' names and descriptions weigh in action ranking: have the app directory first, so the
+    // first search ranks as later ones do (rankApps below waits for it anyway).
+    await this.appsReady();
+    if (this.cache.enabled) index = this.index();
     // Enough for this page, to know whether there is a next one, and for ranking apps.
     const ranked = index!.searchActions(query, { limit: Math.max(offset + q.limit + 1, APP_EVIDENCE_ACTIONS) });
     const listing = this.rankedPage(ranked, new Map(extra.map((a) => [a.key, a])), offset, q.limit);

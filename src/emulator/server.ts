@@ -28,6 +28,7 @@ import {
   type RunningEmulator,
   type StoredAccount,
   type WireApp,
+  type WireComponent,
 } from "./types.js";
 import { isRecord, randomId, sleep } from "./util.js";
 
@@ -187,6 +188,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const extraApps = options.extraCatalog?.apps ?? [];
   const extraComponents = options.extraCatalog?.components ?? [];
+  const seedComponents = (): WireComponent[] => (options.extraCatalog?.withoutSeedComponents ? [] : listComponents());
   const withExtraApps = (state: EnvState): EnvState => {
     state.apps.push(...structuredClone(extraApps));
     return state;
@@ -434,7 +436,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (registry !== null && registry !== "" && !["public", "private", "all"].includes(registry)) {
       throw new HttpError(400, "registry must be one of public, private, all");
     }
-    let comps = registry === "private" ? [] : [...listComponents(), ...structuredClone(extraComponents)];
+    let comps = registry === "private" ? [] : [...seedComponents(), ...structuredClone(extraComponents)];
     const appRef = q.get("app");
     if (appRef) {
       const slug = findApp(state, appRef)?.name_slug ?? appRef;
@@ -590,7 +592,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (route("POST", kind, "props")) return sendJson(res, 200, reloadProps(state, body()));
       if (route("POST", kind, "run")) return sendJson(res, 200, runAction(state, body()));
       if (route("GET", kind, "*")) {
-        const comp = getComponent(rest[1] ?? "") ?? structuredClone(extraComponents.find((c) => c.key === rest[1]));
+        const comp = (options.extraCatalog?.withoutSeedComponents ? undefined : getComponent(rest[1] ?? "")) ?? structuredClone(extraComponents.find((c) => c.key === rest[1]));
         const version = q.get("version");
         if (!comp || (version && version !== comp.version)) throw new HttpError(404, "component not found");
         return sendJson(res, 200, { data: comp });

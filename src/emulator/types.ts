@@ -27,8 +27,10 @@ export interface EmulatorOptions {
   /**
    * Extra catalog entries served next to the seed ones (for search tests and benchmarks): apps
    * appear in the app directory, components can be listed and retrieved but not run.
+   * `withoutSeedComponents` serves these components only (a search evaluation over a real
+   * catalog, without the seed's made-up actions beside it).
    */
-  extraCatalog?: { apps?: WireApp[]; components?: WireComponent[] };
+  extraCatalog?: { apps?: WireApp[]; components?: WireComponent[]; withoutSeedComponents?: boolean };
 }
 
 export interface RecordedRequest {

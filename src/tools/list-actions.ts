@@ -60,6 +60,7 @@ export const listActions = defineTool({
       ...(apps ? { apps } : {}),
       ...(next ? { next_cursor: encodeCursor({ ...bound, ...next }) } : {}),
       ...(actions.length === 0 && query ? { note: `No action matched "${query}"${app ? ` in ${app}` : ""}. Try other words${app ? ", omit query to list all of its actions," : ""} or call the app's API with api_proxy.` } : {}),
+      ...(listing.unmatched && query ? { note: `No action of ${app} matched "${query}"; these are its actions (those that do what the request asks first). Try other words, or call the app's API with api_proxy.` } : {}),
     });
   },
 });

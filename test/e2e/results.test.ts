@@ -4,36 +4,19 @@
  * Retry-After), and results an agent can afford (a token budget that keeps the JSON shape, the
  * full result behind result_id, fields and offset) — counted with the o200k tokenizer.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/client";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { apiKey, tempConfig } from "../auth-helpers.js";
-import { call, connectHttp, connectStdio, emulator, emulatorEnv, fault, resultTokens, startHttp } from "../helpers.js";
+import { call, connectHttp, connectStdio, emulatorEnv, emulatorPerFile, fault, resultTokens, startHttp } from "../helpers.js";
 
 const BUDGET = 8000;
+const files = emulatorPerFile("connect-mcp-results-");
+const tempDb = files.tempDb;
 let emu: RunningEmulator;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  emu = await emulator();
+beforeAll(() => {
+  emu = files.emu();
 });
-afterAll(async () => {
-  await emu?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  await fetch(`${emu.url}/__emulator/faults`, { method: "DELETE" });
-  await fetch(`${emu.url}/__emulator/requests`, { method: "DELETE" });
-});
-
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), "connect-mcp-results-"));
-  dirs.push(dir);
-  return join(dir, "state.db");
-}
 
 const runs = () => emu.requests().filter((r) => r.path.endsWith("/actions/run"));
 const proxied = () => emu.requests().filter((r) => r.path.includes("/proxy/"));
@@ -257,7 +240,7 @@ describe("a result budget that keeps structure", () => {
     } finally {
       await s.close();
     }
-  });
+  }, 120_000); // ~30 pages; generous for a loaded CI machine
 
   it("fields on run_action keep only those paths of the return value", async () => {
     const s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "tools-only" }));

@@ -7,36 +7,19 @@
  *   `unknown` at start-up; concurrent runs of one handle send one run;
  * - bad input: oversized or malformed `app` never goes upstream and is not echoed whole.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/client";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { apiKey, tempConfig } from "../auth-helpers.js";
-import { call, connectHttp, connectStdio, emulator, emulatorEnv, fault, startHttp, type HttpServerProcess } from "../helpers.js";
+import { call, connectHttp, connectStdio, emulatorEnv, emulatorPerFile, fault, startHttp, type HttpServerProcess } from "../helpers.js";
 import { startScriptedModel, type ScriptedModel } from "../support/scripted-model.js";
 
+const files = emulatorPerFile("connect-mcp-trust-");
+const tempDb = files.tempDb;
 let emu: RunningEmulator;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  emu = await emulator();
+beforeAll(() => {
+  emu = files.emu();
 });
-afterAll(async () => {
-  await emu?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  await fetch(`${emu.url}/__emulator/faults`, { method: "DELETE" });
-  await fetch(`${emu.url}/__emulator/requests`, { method: "DELETE" });
-});
-
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), "connect-mcp-trust-"));
-  dirs.push(dir);
-  return join(dir, "state.db");
-}
 
 /** Connect requests that touch a user's data or act: options, prop reloads, runs, proxy, accounts. */
 const userTraffic = () => emu.requests().filter((r) => /\/actions\/(configure|props|run)$|\/proxy\/|\/accounts/.test(r.path));

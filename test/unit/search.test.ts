@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugSimilarity } from "../../src/core/catalog.js";
 import { SearchIndex } from "../../src/core/search/bm25.js";
 import { CatalogSearch } from "../../src/core/search/catalog-search.js";
-import { editDistance, plainDescription, stem, synonymsOf, terms, tokenize } from "../../src/core/search/text.js";
+import { actionIntent, editDistance, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize } from "../../src/core/search/text.js";
 import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
 
 function action(key: string, name: string, description: string, props: string[] = [], app = key.split("-")[0]!): ActionDefinition {
@@ -47,10 +47,36 @@ describe("text", () => {
   });
 
   it("has synonyms both ways, and multi-word meanings", () => {
-    expect(synonymsOf(stem("post"))).toContain("send");
-    expect(synonymsOf(stem("send"))).toContain("post");
+    expect(synonymsOf(stem("todo"))).toContain(stem("task"));
+    expect(synonymsOf(stem("task"))).toContain(stem("todo"));
     expect(synonymsOf("dm")).toEqual(expect.arrayContaining(["direct", stem("message")]));
     expect(synonymsOf("zzz")).toEqual([]);
+  });
+
+  it("reads a request's intent from its verb: words, phrases, lead-ins, causatives, a terse verb last", () => {
+    expect(queryIntent("take down the message I posted by mistake")).toEqual({ intent: "delete", text: "the message i posted by mistake" });
+    expect(queryIntent("get rid of a file in slack").intent).toBe("delete");
+    expect(queryIntent("draw up a quote for Acme")).toEqual({ intent: "create", text: "a quote for acme" });
+    expect(queryIntent("please look up the customer").intent).toBe("read");
+    expect(queryIntent("I want to rename the channel")).toMatchObject({ intent: "update", verb: "renam" });
+    expect(queryIntent("who is in the ops channel").intent).toBe("read");
+    expect(queryIntent("DM my manager").intent).toBe("send");
+    expect(queryIntent("write back to the sender").intent).toBe("reply");
+    expect(queryIntent("let the on-call person know the server is down").intent).toBe("send");
+    expect(queryIntent("get Slack to remind me at 9").intent).toBe("send");
+    expect(queryIntent("gitlab issue create").intent).toBe("create");
+    // A verb-like noun later in a longer request is not the verb.
+    expect(queryIntent("comments on the proposal file").intent).toBeUndefined();
+    // Channel and people handles are names, not words of the request.
+    expect(queryIntent("add Priya to the #design channel").text).not.toContain("design");
+  });
+
+  it("reads an action's intent from the verb its name starts with", () => {
+    expect(actionIntent("Delete Message", "delete message")).toBe("delete");
+    expect(actionIntent("DynamoDB - Get Item", "dynamodb get item")).toBe("read");
+    expect(actionIntent("Reply to a Message Thread", "reply to a message")).toBe("reply");
+    expect(actionIntent("Build and Send a Block Kit Message", "send block kit message")).toBe("create");
+    expect(actionIntent("Channel Statistics", "channel statistics")).toBeUndefined();
   });
 
   it("measures edit distance with transpositions and a cut-off", () => {
@@ -196,6 +222,71 @@ describe("CatalogSearch", () => {
     const apps = c.searchApps("channel message", chat).map((a) => a.slug);
     expect(apps.slice(0, 2).sort()).toEqual(["discord", "slack"]);
     expect(apps).not.toContain("google_sheets");
+  });
+
+  it("ranks the actions that do what the request asks first, whatever the words", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("slack-send-message", "Send Message", "Send a message to a channel.", ["text"]));
+    c.upsertAction(action("slack-delete-message", "Delete Message", "Delete a message.", ["timestamp"]));
+    c.upsertAction(action("slack-update-message", "Update Message", "Update a message.", ["text"]));
+    c.upsertAction(action("slack-list-channels", "List Channels", "Return a list of all channels."));
+    expect(c.searchActions("take down the message I posted by mistake")[0]!.key).toBe("slack-delete-message");
+    expect(c.searchActions("fix a typo in a message I posted")[0]!.key).toBe("slack-update-message");
+    expect(c.searchActions("ping the team with a message")[0]!.key).toBe("slack-send-message");
+    expect(c.searchActions("which channels exist")[0]!.key).toBe("slack-list-channels");
+  });
+
+  it("within an app, lists its unmatched actions after the matches (never nothing), the request's intent first", () => {
+    const c = catalog();
+    c.upsertAction(action("slack-delete-message", "Delete Message", "Delete a message.", ["timestamp"]));
+    const matched = c.searchActions("channels", { app: "slack" });
+    expect(matched[0]).toMatchObject({ key: "slack-list-channels" });
+    expect(matched.map((r) => r.key).sort()).toEqual(["slack-delete-message", "slack-list-channels", "slack-send-message"]);
+    // No word matched: the app's actions all the same (score 0), those that send first for "tell".
+    const tell = c.searchActions("tell everyone the release is live", { app: "slack" });
+    expect(tell.map((r) => r.key)).toEqual(["slack-send-message", "slack-delete-message", "slack-list-channels"]);
+    expect(tell.every((r) => r.score === 0)).toBe(true);
+    // Of the unmatched ones, those with the request's intent come first ("purge" deletes).
+    c.upsertAction(action("slack-kick-user", "Kick User", "Remove a user from a conversation.", ["user"]));
+    const purge = c.searchActions("purge zzz", { app: "slack" });
+    expect(purge.map((r) => r.key)).toEqual(["slack-delete-message", "slack-kick-user", "slack-list-channels", "slack-send-message"]);
+    expect(purge.every((r) => r.score === 0)).toBe(true);
+    expect(c.searchActions("qqqq", { app: "slack", limit: 1 })).toHaveLength(1);
+    expect(c.searchActions("qqqq", { app: "nope" })).toEqual([]);
+    expect(c.searchActions("qqqq")).toEqual([]);
+  });
+
+  it("finds acronyms both ways: 'request for information' → RFI, PO → Purchase Order", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("procore-create-rfi", "Create RFI", "Create a new RFI."));
+    c.upsertAction(action("procore-create-incident", "Create Incident", "Create a new incident on the project."));
+    c.upsertAction(action("quickbooks-get-purchase-order", "Get Purchase Order", "Returns details about a purchase order."));
+    c.upsertAction(action("quickbooks-get-bill", "Get Bill", "Returns info about a bill."));
+    expect(c.searchActions("request for information on the project")[0]!.key).toBe("procore-create-rfi");
+    expect(c.searchActions("status of PO 1042")[0]!.key).toBe("quickbooks-get-purchase-order");
+  });
+
+  it("prop descriptions re-order the candidates the other fields found, and find nothing alone", () => {
+    const c = new CatalogSearch();
+    const withProp = (key: string, name: string, description: string): ActionDefinition => ({
+      ...action(key, name, `${name}.`),
+      props: [{ name: "shop", type: "app", app: "shop" }, { name: "value", type: "string", label: "Value", description }],
+    });
+    c.upsertAction(withProp("shop-create-metafield", "Create Metafield", "Custom fields hold extra data on a product."));
+    c.upsertAction(withProp("shop-create-collection", "Create Collection", "A group of products shown together."));
+    c.upsertAction(withProp("shop-create-tag", "Create Tag", "Words to label products with."));
+    expect(c.searchActions("create a custom field")[0]!.key).toBe("shop-create-metafield");
+    expect(c.searchActions("shown together")).toEqual([]);
+  });
+
+  it("an app's description lifts its matching actions", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("procore-create-incident", "Create Incident", "Create a new incident."));
+    c.upsertAction(action("pagerduty-create-incident", "Create Incident", "Create a new incident."));
+    c.upsertApp(app("procore", "Procore", { description: "Construction management software for building sites." }));
+    c.upsertApp(app("pagerduty", "PagerDuty", { description: "On-call alerting for software teams." }));
+    expect(c.searchActions("report an incident on the construction site")[0]!.key).toBe("procore-create-incident");
+    expect(c.searchActions("report an incident to the on-call team")[0]!.key).toBe("pagerduty-create-incident");
   });
 
   it("forgets removed actions and moves re-keyed ones between apps", () => {

@@ -26,7 +26,8 @@ export interface FieldSpec {
 /** One word of a query with what it expands to; a document scores its best expansion. */
 export interface QueryTerm {
   word: string;
-  expansions: Array<{ term: string; weight: number }>;
+  /** `rescore`: only adds to documents other words (or earlier expansions) matched; comes last. */
+  expansions: Array<{ term: string; weight: number; rescore?: boolean }>;
 }
 
 export interface Hit {
@@ -49,6 +50,8 @@ interface Doc {
   terms: string[];
   /** Field texts joined, to skip re-indexing an unchanged document. */
   fingerprint: string;
+  /** Term → packed field frequencies, kept only for `scoreDocuments`. */
+  tf?: Map<string, number>;
 }
 
 interface Postings {
@@ -71,7 +74,11 @@ export class SearchIndex {
   private sortedVocab: string[] | undefined;
   private expansionCache = new Map<string, QueryTerm["expansions"]>();
 
-  constructor(private readonly fields: readonly FieldSpec[]) {
+  /** `perDocFrequencies`: keep each document's term frequencies, for `scoreDocuments`. */
+  constructor(
+    private readonly fields: readonly FieldSpec[],
+    private readonly options: { perDocFrequencies?: boolean } = {},
+  ) {
     if (fields.length > MAX_FIELDS) throw new Error(`at most ${MAX_FIELDS} fields`);
     this.lenSums = fields.map(() => 0);
   }
@@ -83,6 +90,11 @@ export class SearchIndex {
   /** Replaced or removed documents still occupying posting lists (until the next compaction). */
   get tombstones(): number {
     return this.dead;
+  }
+
+  /** Whether any document has this (stemmed) term. */
+  hasTerm(term: string): boolean {
+    return this.postings.has(term);
   }
 
   has(id: string): boolean {
@@ -124,7 +136,7 @@ export class SearchIndex {
       p.packed.push(packed);
     }
     lens.forEach((l, f) => (this.lenSums[f]! += l));
-    this.docs.push({ id, lens, terms: [...tf.keys()], fingerprint });
+    this.docs.push({ id, lens, terms: [...tf.keys()], fingerprint, ...(this.options.perDocFrequencies ? { tf } : {}) });
     this.slotOf.set(id, slot);
     this.live++;
   }
@@ -288,12 +300,13 @@ export class SearchIndex {
       // "create") must not outweigh a common literal match.
       const typed = this.postings.get(q.word);
       const cap = typed ? idfOf(typed.slots.length) : Infinity;
-      for (const { term, weight } of q.expansions) {
+      for (const { term, weight, rescore } of q.expansions) {
         const p = this.postings.get(term);
         if (!p) continue;
         const idf = term === q.word ? idfOf(p.slots.length) : Math.min(cap, idfOf(p.slots.length));
         for (let i = 0; i < p.slots.length; i++) {
           const slot = p.slots[i]!;
+          if (rescore && total[slot] === 0 && best[slot] === 0) continue;
           const doc = this.docs[slot];
           if (!doc || !isAllowed(slot)) continue;
           let tf = 0;
@@ -323,6 +336,54 @@ export class SearchIndex {
     }
     if (options.unsorted) return hits;
     return topK(hits, options.limit ?? hits.length, byScore);
+  }
+
+  /**
+   * BM25F scores of the given documents only, for re-ranking a few candidates: no posting list is
+   * walked, so a field too common to search through cheaply can still order them. A query word
+   * counts as typed as well as through its expansions (which may come from another index's
+   * vocabulary). Needs `perDocFrequencies`.
+   */
+  scoreDocuments(query: QueryTerm[], ids: Iterable<string>): Map<string, number> {
+    const out = new Map<string, number>();
+    if (this.live === 0) return out;
+    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    // Per query word, its terms in this index with their weight × idf, worked out once.
+    const words: Array<Array<{ term: string; wIdf: number }>> = [];
+    for (const q of query) {
+      const list: Array<{ term: string; wIdf: number }> = [];
+      for (const { term, weight } of [{ term: q.word, weight: 1 }, ...q.expansions]) {
+        const p = this.postings.get(term);
+        if (p && !list.some((x) => x.term === term)) list.push({ term, wIdf: weight * Math.log(1 + (this.live - p.slots.length + 0.5) / (p.slots.length + 0.5)) });
+      }
+      if (list.length) words.push(list);
+    }
+    if (words.length === 0) return out;
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      const doc = slot === undefined ? undefined : this.docs[slot];
+      if (!doc?.tf) continue;
+      let total = 0;
+      for (const list of words) {
+        let best = 0;
+        for (const { term, wIdf } of list) {
+          const packed = doc.tf.get(term);
+          if (packed === undefined) continue;
+          let tf = 0;
+          for (let f = 0; f < this.fields.length; f++) {
+            const c = (packed >> (f * TF_BITS)) & TF_MAX;
+            if (c === 0) continue;
+            const spec = this.fields[f]!;
+            tf += (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+          }
+          const s = wIdf * ((tf * (K1 + 1)) / (tf + K1));
+          if (s > best) best = s;
+        }
+        total += best;
+      }
+      if (total > 0) out.set(id, total);
+    }
+    return out;
   }
 }
 

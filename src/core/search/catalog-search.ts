@@ -9,25 +9,46 @@
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
-import { plainDescription } from "./text.js";
+import { actionIntent, INTENT_VERBS, plainDescription, queryIntent, stem, tokenize, type Intent } from "./text.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
   { name: "name", weight: 3, b: 0.3 },
+  // Initials of the name's word runs ("Purchase Order" → po), for requests that abbreviate.
+  { name: "initials", weight: 1.5, b: 0 },
   { name: "key", weight: 1.5, b: 0.3 },
   { name: "app", weight: 1.5, b: 0 },
   { name: "description", weight: 1, b: 0.75 },
   { name: "props", weight: 0.4, b: 0.75 },
 ];
 
+/**
+ * What the action's inputs are for, in its authors' words ("Metafields are custom fields…"). Long
+ * and full of common words: searching through it would double the posting lists a query walks
+ * (bench/search.mjs), so it only re-orders the best candidates the other fields found.
+ */
+const PROP_DESCRIPTION_FIELDS: FieldSpec[] = [{ name: "text", weight: 1, b: 0.75 }];
+
 const APP_FIELDS: FieldSpec[] = [
   { name: "slug", weight: 3, b: 0 },
   { name: "name", weight: 3, b: 0.3 },
+  // Initials of the name's word runs ("Purchase Order" → po), for requests that abbreviate.
+  { name: "initials", weight: 1.5, b: 0 },
   { name: "categories", weight: 1, b: 0.3 },
   { name: "description", weight: 0.5, b: 0.75 },
 ];
 
 /** How much naming an app counts, relative to the best action's own text score. */
 const APP_MENTION_BOOST = 0.5;
+/** Score factor for an action whose verb has the request's intent, and for one with another intent. */
+const INTENT_MATCH = 1.3;
+const INTENT_MISMATCH = 0.75;
+/** Score factor per unit of how well the app's own description answers the request (0..1). */
+const APP_TEXT_BOOST = 0.3;
+/** Weight of the verbs an intent's actions are named with, added to the verb typed. */
+const VERB_WEIGHT = 0.6;
+/** How many of the best candidates prop descriptions re-order, and how much they add to a score. */
+const PROP_DESCRIPTION_CANDIDATES = 100;
+const PROP_DESCRIPTION_WEIGHT = 0.15;
 /** In app ranking: share of the app's own text vs. the evidence of its matching actions. */
 const APP_TEXT_SHARE = 0.6;
 
@@ -46,6 +67,22 @@ function propsText(action: ActionDefinition): string {
   return parts.join(" ");
 }
 
+function initials(name: string): string {
+  const words = tokenize(name);
+  const out: string[] = [];
+  for (let n = 2; n <= 3; n++) for (let i = 0; i + n <= words.length; i++) out.push(words.slice(i, i + n).map((w) => w[0]).join(""));
+  return out.join(" ");
+}
+
+function propDescriptionsText(action: ActionDefinition): string {
+  const parts: string[] = [];
+  for (const p of action.props) {
+    if (p.type === "app" || p.hidden || p.type === "alert" || typeof p.description !== "string") continue;
+    parts.push(plainDescription(p.description));
+  }
+  return parts.join(" ");
+}
+
 export interface RankedAction {
   key: string;
   score: number;
@@ -58,10 +95,12 @@ export interface RankedApp {
 
 export class CatalogSearch {
   private readonly actions = new SearchIndex(ACTION_FIELDS);
+  private readonly propDescriptions = new SearchIndex(PROP_DESCRIPTION_FIELDS, { perDocFrequencies: true });
   private readonly apps = new SearchIndex(APP_FIELDS);
   /** Slug, name and categories ("crm"): what a query uses to name an app or a kind of app. */
   private readonly appMentions = new SearchIndex(APP_FIELDS.slice(0, 3));
   private readonly appOfAction = new Map<string, string>();
+  private readonly intentOfAction = new Map<string, Intent>();
   private readonly actionsOfApp = new Map<string, Set<string>>();
 
   get actionCount(): number {
@@ -82,11 +121,16 @@ export class CatalogSearch {
     const keyWords = (action.key.startsWith(prefix) ? action.key.slice(prefix.length) : action.key).replace(/[-_]/g, " ");
     this.actions.upsert(action.key, {
       name: action.name,
+      initials: initials(action.name),
       key: keyWords,
       app: slugText(app),
       description: plainDescription(action.description),
       props: propsText(action),
     });
+    this.propDescriptions.upsert(action.key, { text: propDescriptionsText(action) });
+    const intent = actionIntent(action.name, keyWords);
+    if (intent) this.intentOfAction.set(action.key, intent);
+    else this.intentOfAction.delete(action.key);
     const previous = this.appOfAction.get(action.key);
     if (previous !== undefined && previous !== app) this.actionsOfApp.get(previous)?.delete(action.key);
     this.appOfAction.set(action.key, app);
@@ -97,9 +141,11 @@ export class CatalogSearch {
 
   removeAction(key: string): void {
     this.actions.remove(key);
+    this.propDescriptions.remove(key);
     const app = this.appOfAction.get(key);
     if (app !== undefined) this.actionsOfApp.get(app)?.delete(key);
     this.appOfAction.delete(key);
+    this.intentOfAction.delete(key);
   }
 
   upsertApp(app: AppInfo): void {
@@ -115,9 +161,11 @@ export class CatalogSearch {
 
   clear(): void {
     this.actions.clear();
+    this.propDescriptions.clear();
     this.apps.clear();
     this.appMentions.clear();
     this.appOfAction.clear();
+    this.intentOfAction.clear();
     this.actionsOfApp.clear();
   }
 
@@ -144,24 +192,99 @@ export class CatalogSearch {
     return out;
   }
 
-  /** Actions ranked for `query`, best first, optionally only one app's. */
+  /** Apps whose own text (name, categories, description) answers the query, 0..1 (1 = the best). */
+  private describedApps(query: string): Map<string, number> {
+    const hits = this.apps.search(this.apps.parseQuery(query, { synonyms: false }), { limit: 5 });
+    const top = hits[0]?.score ?? 0;
+    return new Map(top > 0 ? hits.map((h) => [h.id, h.score / top]) : []);
+  }
+
+  private intentFactor(key: string, intent: Intent | undefined): number {
+    if (!intent) return 1;
+    const own = this.intentOfAction.get(key);
+    if (own === undefined) return 1;
+    if (own === intent) return INTENT_MATCH;
+    // Posting is creating content: "post on LinkedIn" is "Create a Simple Post".
+    if ((own === "create" && intent === "send") || (own === "send" && intent === "create")) return 1;
+    return INTENT_MISMATCH;
+  }
+
+  /**
+   * The query's terms, plus what the intent's verbs and acronyms add: the typed verb also finds
+   * the verbs actions of its intent are named with ("look up" → find, search…), and the initials
+   * of a run of words find an acronym the catalog uses ("request for information" → RFI).
+   */
+  private queryTerms(text: string, intent: Intent | undefined, verb: string | undefined): QueryTerm[] {
+    const parsed = this.actions.parseQuery(text);
+    if (intent) {
+      const verbs = INTENT_VERBS[intent].map((v) => stem(v)).filter((v) => this.actions.hasTerm(v));
+      const term = verb !== undefined ? parsed.find((q) => q.word === verb) : undefined;
+      // The intent's verbs only add to actions the request's other words found (they are in most
+      // action names: finding by them alone would make every query touch most of the catalog),
+      // unless the verb is all there is.
+      const rescore = parsed.length > 1 || (parsed.length === 1 && !term);
+      if (term) {
+        const have = new Set(term.expansions.map((e) => e.term));
+        for (const v of verbs) if (!have.has(v)) term.expansions.push({ term: v, weight: VERB_WEIGHT, rescore });
+        // Last, so that the other words have found their actions first.
+        parsed.splice(parsed.indexOf(term), 1);
+        parsed.push(term);
+      } else if (verb === undefined && verbs.length) {
+        parsed.push({ word: verbs[0]!, expansions: verbs.map((v) => ({ term: v, weight: VERB_WEIGHT, rescore })) });
+      }
+    }
+    // Three words or more: two-letter initials are too often a word of their own.
+    const words = tokenize(text);
+    for (let n = 3; n <= 4; n++) {
+      for (let i = 0; i + n <= words.length; i++) {
+        const initials = words.slice(i, i + n).map((w) => w[0]).join("");
+        if (this.actions.hasTerm(initials) && !parsed.some((q) => q.word === initials)) parsed.push({ word: initials, expansions: [{ term: initials, weight: 1 }] });
+      }
+    }
+    return parsed;
+  }
+
+  /**
+   * Actions ranked for `query`, best first, optionally only one app's. Within an app, the app's
+   * other actions follow the matching ones (those of the request's intent first), so a request
+   * phrased in words none of its actions use still lists them rather than nothing.
+   */
   searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
-    const parsed: QueryTerm[] = this.actions.parseQuery(query);
-    if (parsed.length === 0) return [];
+    const { intent, verb, text } = queryIntent(query);
+    const parsed = this.queryTerms(text, intent, verb);
     const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
-    const hits: Hit[] = this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true });
-    const scores = new Map<string, number>(hits.map((h) => [h.id, h.score]));
+    const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
+    const scores = new Map<string, number>();
+    for (const h of hits) scores.set(h.id, h.score);
     if (options.app === undefined) {
-      const mentions = this.mentionedApps(query);
+      const mentions = this.mentionedApps(text);
       let best = 0;
       for (const h of hits) if (h.score > best) best = h.score;
       const scale = APP_MENTION_BOOST * (best || 1);
       for (const [app, strength] of mentions) {
         for (const key of this.actionsOfApp.get(app) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
       }
+      for (const [app, strength] of this.describedApps(text)) {
+        for (const key of this.actionsOfApp.get(app) ?? []) {
+          const s = scores.get(key);
+          if (s !== undefined) scores.set(key, s * (1 + APP_TEXT_BOOST * strength));
+        }
+      }
     }
-    const ranked = [...scores].map(([key, score]) => ({ key, score }));
-    return topK(ranked, options.limit ?? ranked.length, byScore);
+    const ranked: RankedAction[] = [];
+    for (const [key, score] of scores) ranked.push({ key, score });
+    const candidates = topK(ranked.slice(), PROP_DESCRIPTION_CANDIDATES, byScore);
+    const extra = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
+    for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (extra.get(c.key) ?? 0);
+    if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
+    const limit = options.limit ?? Infinity;
+    const top = topK(ranked, Math.min(limit, ranked.length), byScore);
+    if (options.app === undefined || top.length >= limit) return top;
+    const rest = [...(this.actionsOfApp.get(options.app) ?? [])]
+      .filter((key) => !scores.has(key))
+      .map((key) => ({ key, score: 0, rank: this.intentFactor(key, intent) }))
+      .sort((a, b) => b.rank - a.rank || (a.key < b.key ? -1 : 1));
+    return [...top, ...rest.slice(0, limit - top.length).map(({ key }) => ({ key, score: 0 }))];
   }
 
   /**

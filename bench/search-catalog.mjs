@@ -1,0 +1,43 @@
+/**
+ * The real search catalog (bench/data/pipedream-catalog.json, built by build-search-catalog.mjs
+ * from Pipedream's published component packages) and the labelled requests over it
+ * (bench/data/search-queries.json, split into dev and test before any tuning), in the shapes the
+ * evaluation needs: Connect's wire shape for the emulator (e2e through the MCP client) and the
+ * provider's shape for a pre-filled cache (bench/search-eval.mjs).
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const catalog = JSON.parse(readFileSync(join(here, "data", "pipedream-catalog.json"), "utf8"));
+
+/** [{query, app?, relevant: [keys], tags?, set: "dev" | "test"}] */
+export const QUERIES = JSON.parse(readFileSync(join(here, "data", "search-queries.json"), "utf8")).queries;
+
+/** As the provider returns them (AppInfo, ActionDefinition). */
+export const APP_INFOS = catalog.apps.map((a) => ({ slug: a.slug, name: a.name, description: a.description, categories: a.categories ?? [], customFieldNames: [] }));
+export const ACTION_DEFINITIONS = catalog.actions.map((a) => ({ key: a.key, name: a.name, version: a.version, description: a.description, annotations: a.annotations, props: a.props }));
+
+/** As Connect serves them, for the emulator's extraCatalog. */
+export const WIRE_APPS = catalog.apps.map((a, i) => ({
+  id: `app_pd${String(i).padStart(3, "0")}`,
+  name_slug: a.slug,
+  name: a.name,
+  auth_type: "oauth",
+  description: a.description,
+  img_src: `https://assets.pipedream.net/s.v0/app_pd${i}/logo/orig`,
+  custom_fields_json: "[]",
+  categories: a.categories ?? [],
+  featured_weight: 0,
+  scope_profiles: [],
+}));
+export const WIRE_ACTIONS = catalog.actions.map((a) => ({
+  key: a.key,
+  name: a.name,
+  version: a.version,
+  component_type: "action",
+  description: a.description,
+  annotations: { readOnlyHint: a.annotations.readOnlyHint, destructiveHint: a.annotations.destructiveHint, idempotentHint: a.annotations.readOnlyHint, openWorldHint: true, title: a.name },
+  configurable_props: a.props,
+}));

@@ -1,0 +1,96 @@
+/**
+ * Search quality, held out: the labelled requests of bench/data/search-queries.json over the real
+ * catalog of bench/data/pipedream-catalog.json (Pipedream's published component packages),
+ * through list_actions' code path (Catalog.listActions over the SQLite cache, offline: a provider
+ * that fails the run if anything goes upstream, no model, no network).
+ *
+ * The requests were split into dev and test before any tuning; the ranker is tuned on dev only.
+ * Printed per set: recall@1 (the first hit answers the request), recall@5 (share of a request's
+ * answers in the top 5, out of at most 5), hit@5 (at least one answer in the top 5), MRR (over the
+ * top 50), plus app-filtered requests that returned nothing.
+ *
+ * Run: npm run build && node bench/search-eval.mjs [--only dev] [--misses dev|test] [--worst N]
+ */
+import { Catalog } from "../dist/src/core/catalog.js";
+import { CatalogCache } from "../dist/src/store/catalog-cache.js";
+import { CatalogSyncState } from "../dist/src/store/catalog-sync.js";
+import { openDb } from "../dist/src/store/db.js";
+import { ACTION_DEFINITIONS as actions, APP_INFOS as apps, QUERIES as queries } from "./search-catalog.mjs";
+
+const arg = (name) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const showMisses = arg("misses");
+const worst = Number(arg("worst") ?? 0);
+/** `--only dev` while tuning, so test figures are not looked at until the end. */
+const only = arg("only");
+
+const provider = new Proxy({}, { get: (_, prop) => async () => { throw new Error(`unexpected upstream call: ${String(prop)}`); } });
+const db = openDb(":memory:");
+const cache = new CatalogCache(db, "eval", 3600_000);
+const sync = new CatalogSyncState(db, "eval", true);
+cache.putActions(actions);
+cache.putApps(apps);
+sync.markSynced("actions", Date.now());
+sync.markSynced("apps", Date.now());
+for (const a of apps) sync.markSynced(`app:${a.slug}`, Date.now());
+const catalog = new Catalog(provider, cache, sync, {});
+
+const results = [];
+for (const q of queries) {
+  const { actions: found } = await catalog.listActions({ query: q.query, ...(q.app ? { app: q.app } : {}), limit: 50 });
+  const keys = found.map((a) => a.key);
+  const top5 = keys.slice(0, 5);
+  const inTop5 = q.relevant.filter((k) => top5.includes(k)).length;
+  const first = keys.findIndex((k) => q.relevant.includes(k));
+  results.push({
+    q,
+    keys,
+    r1: q.relevant.includes(keys[0]) ? 1 : 0,
+    r5: inTop5 / Math.min(5, q.relevant.length),
+    h5: inTop5 > 0 ? 1 : 0,
+    rr: first >= 0 ? 1 / (first + 1) : 0,
+    rank: first >= 0 ? first + 1 : Infinity,
+    empty: keys.length === 0,
+  });
+}
+
+const mean = (xs) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
+function summary(rs) {
+  return {
+    n: rs.length,
+    r1: mean(rs.map((r) => r.r1)),
+    r5: mean(rs.map((r) => r.r5)),
+    h5: mean(rs.map((r) => r.h5)),
+    mrr: mean(rs.map((r) => r.rr)),
+    emptyWithApp: rs.filter((r) => r.q.app && r.empty).length,
+  };
+}
+const f = (n) => n.toFixed(3);
+const line = (name, s) => `${name.padEnd(22)} n=${String(s.n).padStart(3)}  recall@1 ${f(s.r1)}  recall@5 ${f(s.r5)}  hit@5 ${f(s.h5)}  MRR ${f(s.mrr)}`;
+const groups = {
+  "with app filter": (r) => !!r.q.app,
+  "no app filter": (r) => !r.q.app,
+  typo: (r) => r.q.tags?.includes("typo"),
+  terse: (r) => r.q.tags?.includes("terse"),
+};
+
+const describe = (r) =>
+  `${r.r5 < 1 ? "MISS" : "ok  "} r5=${r.r5.toFixed(2)} rank=${r.rank === Infinity ? "-" : r.rank} "${r.q.query}"${r.q.app ? ` [app ${r.q.app}]` : ""}\n      top5: ${r.keys.slice(0, 5).join(", ") || "(nothing)"}\n      want: ${r.q.relevant.join(", ")}`;
+
+if (showMisses) for (const r of results.filter((r) => r.q.set === showMisses && r.r5 < 1)) console.log(describe(r));
+
+console.log(`catalog: ${actions.length} actions of ${apps.length} apps (Pipedream's published packages); requests: ${queries.length}`);
+for (const set of only ? [only] : ["dev", "test"]) {
+  const rs = results.filter((r) => r.q.set === set);
+  const s = summary(rs);
+  console.log(line(set.toUpperCase(), s) + `  app-filtered with no result: ${s.emptyWithApp}`);
+  for (const [name, pick] of Object.entries(groups)) console.log(line(`  ${name}`, summary(rs.filter(pick))));
+}
+if (worst > 0) {
+  console.log(`\nworst ${worst} test requests (by reciprocal rank, then recall@5):`);
+  const sorted = results.filter((r) => r.q.set === "test").sort((a, b) => a.rr - b.rr || a.r5 - b.r5);
+  for (const r of sorted.slice(0, worst)) console.log(describe(r));
+}
+db.close();
