@@ -95,6 +95,11 @@ export class Controls {
       if (view.internal) this.logger.error({ tool, err, req_id: call.requestId }, "tool failed unexpectedly");
       result = failure(view.message, view.detail);
     }
+    // A result is never an error and "ok" at once, whichever tool built it.
+    if (result.isError && result.structuredContent?.outcome === "ok") {
+      const { outcome: _ok, ...rest } = result.structuredContent;
+      result = { ...result, structuredContent: rest };
+    }
     const filtered = result.structuredContent && !result.isError ? filterListedApps(result.structuredContent, policy) : undefined;
     if (filtered) result = { ...result, content: [{ type: "text", text: JSON.stringify(filtered) }], structuredContent: filtered };
 

@@ -168,6 +168,12 @@ export interface ProxyResponse {
    * is the upstream's Content-Length when it sent one.
    */
   truncated?: { bytesSeen: number; bytesTotal?: number };
+  /**
+   * Set when a read was sent more than once because the upstream answered a retryable status
+   * (408, 429 asking for a short wait, 500, 502, 503): `attempts` sent in all, and why each repeat.
+   * This response is the last attempt's. Writes are never repeated.
+   */
+  retried?: { attempts: number; reasons: string[] };
 }
 
 export interface ConnectToken {

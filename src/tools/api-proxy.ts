@@ -154,14 +154,19 @@ export const apiProxy = defineTool({
       // How much of the upstream body was read before the byte cap stopped the download.
       ...(res.truncated ? { body_bytes_seen: res.truncated.bytesSeen } : {}),
       ...(res.truncated?.bytesTotal !== undefined ? { body_bytes_total: res.truncated.bytesTotal } : {}),
+      // A read repeated after a retryable answer says so (the upstream saw it more than once).
+      ...(res.retried ? { retried: res.retried } : {}),
       account_id: account.id,
     };
     const text = JSON.stringify(structured);
     if (res.status >= 200 && res.status < 400) return { content: [{ type: "text", text }], structuredContent: structured };
     const limited = res.status === 429 ? `; rate limited upstream, retry after ${retryAfterSeconds(res.headers)} s` : "";
+    const again = res.retried ? ` (sent ${res.retried.attempts} times: ${res.retried.reasons.join(", ")} first)` : "";
+    // An error carries no outcome "ok": the upstream status, headers and body are the detail.
+    const { outcome: _ok, ...failed } = structured;
     const result: ToolResult = {
-      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${limited}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
-      structuredContent: structured,
+      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${again}${limited}${excerpt ? `: ${excerpt}` : ""}\n${JSON.stringify(failed)}` }],
+      structuredContent: failed,
       isError: true,
     };
     return result;

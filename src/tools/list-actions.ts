@@ -54,12 +54,17 @@ export const listActions = defineTool({
     }
 
     const actions = listing.actions.map(actionSummary);
+    const { readOnly, source } = ctx.policy.policy;
+    const notes = [
+      ...(actions.length === 0 && query ? [`No action matched "${query}"${app ? ` in ${app}` : ""}. Try other words${app ? ", omit query to list all of its actions," : ""} or call the app's API with api_proxy.`] : []),
+      ...(readOnly ? [`Only read-only actions are listed: policy "read-only" (${source}) refuses the others.`] : []),
+    ];
     return success({
       outcome: "ok",
       actions,
       ...(apps ? { apps } : {}),
       ...(next ? { next_cursor: encodeCursor({ ...bound, ...next }) } : {}),
-      ...(actions.length === 0 && query ? { note: `No action matched "${query}"${app ? ` in ${app}` : ""}. Try other words${app ? ", omit query to list all of its actions," : ""} or call the app's API with api_proxy.` } : {}),
+      ...(notes.length ? { note: notes.join(" ") } : {}),
     });
   },
 });

@@ -193,6 +193,16 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
   if (outcome.kind === "needs_input") {
     return success({ outcome: "needs_input", question: outcome.question, ...handle, ...(outcome.missing.length ? { missing: outcome.missing } : {}), subagent: report });
   }
+  if (outcome.modelFailed) {
+    // The server's model is down or misconfigured: nothing the caller rewords will help.
+    const direct = cfg
+      ? `run_action {configuration_id: "${cfg.id}", configured_props: {…}} continues without the model`
+      : "run_action with action and configured_props works without the model";
+    return failureWith(
+      `The sub-agent's model is not available: ${outcome.reason.replace(/^the model failed: /, "")}. This is a problem with the server's model configuration, not the instruction; meanwhile ${direct}.`,
+      { ...handle, subagent: report },
+    );
+  }
   const next = cfg ? ` Continue with configuration_id ${cfg.id} (describe_action shows what is set), or rephrase the instruction.` : " Rephrase the instruction, or name the action.";
   return failureWith(`The sub-agent could not finish: ${outcome.reason}.${next}`, { ...handle, subagent: report });
 }

@@ -129,7 +129,7 @@ describe("sub-agent with an OpenAI-compatible model", () => {
     model.script([{ status: 500 }]);
     const r = await call(s.client, "run_action", { instruction: "Send a Slack message" });
     expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/The sub-agent could not finish: the model failed: the model endpoint failed \(HTTP 500\)/);
+    expect(r.text).toMatch(/The sub-agent's model is not available: the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 failed \(HTTP 500\).*not the instruction/);
     expect(r.structured!.subagent).toMatchObject({ model_calls: 0 });
     expect(r.text).not.toContain(API_KEY);
   });

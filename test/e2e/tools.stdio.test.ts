@@ -193,10 +193,29 @@ describe("tools over stdio: results and bad input", () => {
     const notFound = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/status/404", app: "slack" });
     expect(notFound.isError).toBe(true);
     expect(notFound.structured).toMatchObject({ status: 404, body: { error: "emulated 404" } });
+    // An error is never also outcome "ok".
+    expect(notFound.structured!.outcome).toBeUndefined();
     const write = await call(s.client, "api_proxy", { method: "POST", url: "https://slack.com/__emulator/status/502", app: "slack", body: { text: "hi" } });
     expect(write.isError).toBe(true);
     expect(write.text).toMatch(/HTTP 502/);
     expect(emu.requests().filter((q) => q.method === "POST" && q.path.includes("/proxy/"))).toHaveLength(1);
+  });
+
+  it("a GET answered 500/503 is sent once more, and the result says so", async () => {
+    emu.reset();
+    const proxied = () => emu.requests().filter((q) => q.path.includes("/proxy/"));
+    await fault(emu, { path_contains: "/proxy/", status: 500, times: 1 });
+    const healed = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/api/conversations.list", app: "slack" });
+    expect(healed.isError, healed.text).toBe(false);
+    expect(healed.structured).toMatchObject({ outcome: "ok", status: 200, retried: { attempts: 2, reasons: ["HTTP 500"] } });
+    expect(proxied()).toHaveLength(2);
+    const down = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/status/503", app: "slack" });
+    expect(down.isError).toBe(true);
+    expect(down.text).toMatch(/HTTP 503 \(sent 2 times: HTTP 503 first\)/);
+    expect(down.structured).toMatchObject({ status: 503, retried: { attempts: 2, reasons: ["HTTP 503"] } });
+    expect(down.structured!.outcome).toBeUndefined();
+    const once = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/api/auth.test", app: "slack" });
+    expect(once.structured!.retried).toBeUndefined();
   });
 
   it("an upstream timeout is a clear error within the configured limit", async () => {

@@ -205,6 +205,8 @@ export async function sendProxy(wire: ProxyWire, token: string, user: string, re
   if (hasBody) headers["content-type"] = "application/json";
   const body = hasBody ? JSON.stringify(request.body ?? {}) : undefined;
   const attempts = request.method === "GET" ? 2 : 1;
+  /** Why earlier attempts were repeated; reported in the result, so a retried read is never silent. */
+  const reasons: string[] = [];
 
   for (let attempt = 1; ; attempt++) {
     const exchange = deadline(wire.timeoutMs, signal);
@@ -213,6 +215,7 @@ export async function sendProxy(wire: ProxyWire, token: string, user: string, re
       const res = await fetch(url, { method: request.method as HttpMethod, headers, body, signal: exchange.signal, redirect: "manual" });
       const wait = attempt < attempts ? retryDelayMs(res.status, res.headers) : undefined;
       if (wait !== undefined) {
+        reasons.push(`HTTP ${res.status}`);
         await res.body?.cancel().catch(() => undefined);
         exchange.done();
         await sleep(wait, signal).catch(() => undefined);
@@ -224,7 +227,12 @@ export async function sendProxy(wire: ProxyWire, token: string, user: string, re
       const { bytes, seen, cut } = await readCapped(res.body, cap, contentLength(responseHeaders));
       // Close the connection if anything is left unread (cancel already asked undici to).
       if (cut) exchange.abort();
-      const base = { status: res.status, headers: responseHeaders, ...(contentType ? { contentType } : {}) };
+      const base = {
+        status: res.status,
+        headers: responseHeaders,
+        ...(contentType ? { contentType } : {}),
+        ...(reasons.length ? { retried: { attempts: reasons.length + 1, reasons: [...reasons] } } : {}),
+      };
       if (cut) {
         const total = contentLength(responseHeaders);
         return { ...base, body: { kind: "bytes", value: bytes }, truncated: { bytesSeen: seen, ...(total !== undefined ? { bytesTotal: total } : {}) } };
