@@ -37,9 +37,9 @@ export function summarize(tool: string, result: CallOutcome): string {
   if (!result.isError) {
     if (tool === "list_accounts" && Array.isArray(s.accounts)) {
       const accounts = s.accounts as Array<{ app: string; healthy: boolean; dead: boolean }>;
-      const usable = accounts.filter((a) => a.healthy && !a.dead).map((a) => a.app);
-      const dead = accounts.filter((a) => !a.healthy || a.dead).map((a) => a.app);
-      what = `${accounts.length} accounts: ${usable.join(", ")}${dead.length ? `; needing reconnection: ${dead.join(", ")}` : ""}`;
+      const usable = counted(accounts.filter((a) => a.healthy && !a.dead).map((a) => a.app));
+      const dead = counted(accounts.filter((a) => !a.healthy || a.dead).map((a) => a.app));
+      what = `${accounts.length} accounts: ${usable}${dead ? `; needing reconnection: ${dead}` : ""}`;
     } else if (tool === "api_proxy" && typeof s.status === "number") {
       what = `HTTP ${s.status} from the app's API, as account ${String(s.account_id ?? "?")}`;
     } else if (tool === "list_actions" && Array.isArray(s.actions)) {
@@ -53,6 +53,13 @@ export function summarize(tool: string, result: CallOutcome): string {
     }
   }
   return `${status.padEnd(6)} ${tool.padEnd(16)} ${what}`;
+}
+
+/** "slack, github ×2" */
+function counted(apps: string[]): string {
+  const n = new Map<string, number>();
+  for (const a of apps) n.set(a, (n.get(a) ?? 0) + 1);
+  return [...n].map(([a, k]) => (k > 1 ? `${a} ×${k}` : a)).join(", ");
 }
 
 /**
