@@ -128,7 +128,7 @@ Shows what the SQLite cache holds per Connect project (actions, apps, when each 
 Connect Links in use), or empties it with --clear; a running server notices and lists again.
 
   --clear       empty the cache
-  --db FILE     the server's SQLite database (default: the state directory); it must exist
+  --db FILE     the server's SQLite database (default: the state directory; nothing is created)
 ${SERVER_OPTIONS_NOTE}`,
 };
 
@@ -325,7 +325,6 @@ async function cache(args: string[]): Promise<number> {
   const { config, help, values } = configFromArgs(args, { clear: { type: "boolean" } }, "cache");
   if (help) return printOut(COMMAND_HELP.cache!), 0;
   if (!config) return 2;
-  requireExistingDb(config);
   const { runCacheCommand } = await import("../src/cache-command.js");
   const report = runCacheCommand(config, { clear: values?.clear === true });
   printOut(report.lines.join("\n"));

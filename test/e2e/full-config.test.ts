@@ -57,7 +57,9 @@ describe("full-config: the Google Sheets flow", () => {
       // 5. Fill the columns and run.
       const done = await call(s.client, "run_action", { configuration_id: id, configured_props: { col_0000: "2026-11-21", col_0001: "coffee", col_0002: "4.50" } });
       expect(done.isError, done.text).toBe(false);
-      expect(done.structured).toMatchObject({ outcome: "ok", summary: "Added 1 row to Budget 2026", configuration_id: id });
+      expect(done.structured).toMatchObject({ outcome: "ok", summary: "Added 1 row to Budget 2026" });
+      // The handle closed with the run: it is not handed back (it could only say "already ran").
+      expect(done.structured!.configuration_id).toBeUndefined();
       expect(JSON.stringify(await s.client.listTools())).toBe(before);
       // The run carried the dynamic_props_id Connect issued (the emulator refuses column props without it).
       const runs = emu.requests().filter((q) => q.path.endsWith("/actions/run"));
@@ -145,7 +147,7 @@ describe("full-config: handles", () => {
       const needs = await call(second.client, "run_action", { configuration_id: id, configured_props: { worksheetId: 0, hasHeaders: true } });
       expect(needs.structured!.outcome).toBe("needs_input");
       const done = await call(second.client, "run_action", { configuration_id: id, configured_props: { col_0000: "d", col_0001: "i", col_0002: "1" } });
-      expect(done.structured).toMatchObject({ outcome: "ok", configuration_id: id });
+      expect(done.structured).toMatchObject({ outcome: "ok", summary: "Added 1 row to Budget 2026" });
     } finally {
       await second.close();
     }
@@ -197,7 +199,8 @@ describe("full-config: handles", () => {
       // The same handle, fixed: channel stays set, only text changes, and it runs.
       const fixed = await call(s.client, "run_action", { configuration_id: handle, configured_props: { text: "fixed" } });
       expect(fixed.isError, fixed.text).toBe(false);
-      expect(fixed.structured).toMatchObject({ outcome: "ok", configuration_id: handle, summary: expect.stringContaining("C01GENERAL") });
+      expect(fixed.structured).toMatchObject({ outcome: "ok", summary: expect.stringContaining("C01GENERAL") });
+      expect(fixed.structured!.configuration_id).toBeUndefined();
       // …and is closed after that success.
       const again = await call(s.client, "run_action", { configuration_id: handle });
       expect(again.isError).toBe(true);

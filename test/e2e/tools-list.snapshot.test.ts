@@ -12,8 +12,9 @@ it.each(["tools-only", "full-config", "sub-agent"])("tools/list in %s mode match
     const { tools } = await s.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["list_accounts", "api_proxy", "list_actions", "describe_action", "run_action"]);
     await expect(JSON.stringify({ tools }, null, 2)).toMatchFileSnapshot(`../__snapshots__/tools-list.${mode}.json`);
-    // Compact size on the wire; the README gives the current figures. Guard against regressions.
-    expect(JSON.stringify({ tools }).length).toBeLessThan(7000);
+    // Compact size on the wire; guards against regressions. (Raised from 7,000 to 7,300 when the
+    // arguments that had no description got one: action, configured_props, configuration_id.)
+    expect(JSON.stringify({ tools }).length).toBeLessThan(7300);
   } finally {
     await s.close();
   }
