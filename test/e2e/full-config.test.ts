@@ -106,6 +106,34 @@ describe("full-config: the Google Sheets flow", () => {
     }
   });
 
+  it("an option's type is the schema's: worksheetId options are numbers, and its schema admits them", async () => {
+    const s = await connectStdio(emulatorEnv(emu));
+    try {
+      const start = await call(s.client, "describe_action", { action: SHEETS, configured_props: { sheetId: "sheet_budget_2026" }, prop: "worksheetId" });
+      expect(options(start)).toContainEqual({ label: "Sheet1", value: 0 });
+      const props = start.structured!.props as { properties: Record<string, { type: unknown }> };
+      expect(props.properties.worksheetId!.type).toEqual(["string", "number"]);
+      expect(props.properties.sheetId!.type).toEqual(["string", "number"]);
+      expect(props.properties.hasHeaders!.type).toBe("boolean");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a value given as an option's label is matched to its value, or the error says how to list the options", async () => {
+    const s = await connectStdio(emulatorEnv(emu));
+    try {
+      const byLabel = await call(s.client, "describe_action", { action: SHEETS, configured_props: { sheetId: "Budget 2026" } });
+      expect(byLabel.isError, byLabel.text).toBe(false);
+      expect(byLabel.structured!.configured).toMatchObject({ sheetId: "sheet_budget_2026" });
+      const unknown = await call(s.client, "describe_action", { action: SHEETS, configured_props: { sheetId: "Budget 2031" } });
+      expect(unknown.isError).toBe(true);
+      expect(unknown.text).toMatch(/Requested entity was not found.*"sheetId" takes a value from its options \(an ID, not a label\): describe_action \{configuration_id: "cfg_[\w-]+", prop: "sheetId"\} lists them/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("values still valid after a reload are kept; ones the reload removed are reported", async () => {
     const s = await connectStdio(emulatorEnv(emu));
     try {
