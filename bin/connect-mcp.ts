@@ -32,6 +32,7 @@ const COMMANDS = `Commands:
                                     loopback, one call of each tool (npm run demo)
   connect-mcp emulator [--port N]   run the offline Pipedream Connect emulator (default port 4010)
   connect-mcp doctor [options]      check the configuration, the credentials and the model
+  connect-mcp call <tool> '<json>'  one tool call from the shell (no model, no client), result as JSON
   connect-mcp audit [options]       read the audit log
   connect-mcp api-key --user U      make a new API key and print its config entry (only the hash is kept)
   connect-mcp cache [--clear]       show what the SQLite cache holds (catalog, Connect Links), or empty it
@@ -90,6 +91,18 @@ Other:
 const SERVER_OPTIONS_NOTE = "It takes the server's options (connect-mcp --help), e.g. --config, --db, --base-url.";
 
 const COMMAND_HELP: Record<string, string> = {
+  call: `Usage: connect-mcp call <tool> ['<json arguments>'] [--field PATH] [--user U] [options]
+
+Makes one tool call through the same server a client talks to (arguments, policy, audit alike)
+and prints the result's JSON; exits 1 when the result is an error. With a database file
+(--db / CONNECT_MCP_DB), a configuration_id from one call works in the next.
+
+  --field PATH  print only this field of the result, e.g. configuration_id or connect.url
+  --user U      the end user (default PIPEDREAM_EXTERNAL_USER_ID)
+${"It takes the server's options (connect-mcp --help), e.g. --tool-mode, --db, --config."}
+
+  connect-mcp call list_accounts '{"app":"github"}'
+  connect-mcp call describe_action '{"action":"slack-send-message"}' --field configuration_id`,
   emulator: `Usage: connect-mcp emulator [--port N] [--host H]
 
 An offline emulator of the Pipedream Connect API with demo users, accounts and actions, a Connect
@@ -362,6 +375,55 @@ async function apiKey(args: string[]): Promise<number> {
   return 0;
 }
 
+/** `call <tool> ['<json>']`: one tool call through the in-process server; prints the result. */
+async function call(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...SERVE_FLAGS, user: { type: "string" }, field: { type: "string" } }, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run connect-mcp call --help for the options.`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return printOut(COMMAND_HELP.call!), 0;
+  const [tool, json, ...extra] = parsed.positionals;
+  if (!tool || extra.length) throw new ConfigError(`usage: connect-mcp call <tool> '<json arguments>'. Tools: list_accounts, api_proxy, list_actions, describe_action, run_action.`);
+  let toolArgs: unknown = {};
+  if (json !== undefined) {
+    try {
+      toolArgs = JSON.parse(json);
+    } catch (err) {
+      throw new ConfigError(`the arguments must be a JSON object, e.g. '{"app":"slack"}': ${(err as Error).message}`);
+    }
+  }
+  if (typeof toolArgs !== "object" || toolArgs === null || Array.isArray(toolArgs)) throw new ConfigError(`the arguments must be a JSON object, e.g. '{"app":"slack"}'.`);
+  // Quiet by default: the result is the output; say --log-level info to see the call's log lines.
+  const quiet = values["log-level"] === undefined && !process.env.CONNECT_MCP_LOG_LEVEL ? { logLevel: "warn" } : {};
+  const config = configFrom(values, { ...quiet, ...(typeof values.user === "string" ? { externalUserId: values.user } : {}) });
+  const logger = createLogger(config.logLevel);
+  const db = openDb(config.db);
+  const controls = new Controls(config, db, logger);
+  try {
+    const { callTool, pick } = await import("../src/call-command.js");
+    const { stdioIdentity } = await import("../src/core/identity.js");
+    const deps = { config, logger, services: createServices(config, db, logger), controls };
+    const result = await callTool(deps, stdioIdentity(config), tool, toolArgs as Record<string, unknown>);
+    const text = result.content.map((c) => c.text).join("\n");
+    if (typeof values.field === "string" && result.structuredContent && !result.isError) {
+      const v = pick(result.structuredContent, values.field);
+      if (v === undefined) throw new ConfigError(`the result has no field ${values.field}: ${text.slice(0, 300)}`);
+      printOut(typeof v === "string" ? v : JSON.stringify(v));
+    } else if (result.isError) {
+      printErr(text);
+    } else {
+      printOut(result.structuredContent ? JSON.stringify(result.structuredContent, null, 2) : text);
+    }
+    return result.isError ? 1 : 0;
+  } finally {
+    controls.close();
+    db.close();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const command = first !== undefined && !first.startsWith("-") ? first : "serve";
@@ -379,11 +441,13 @@ async function main(argv: string[]): Promise<number> {
       return apiKey(args);
     case "cache":
       return cache(args);
+    case "call":
+      return call(args);
     case "help":
       printOut(rest[0] === "options" ? SERVE_HELP(true) : rest[0] && COMMAND_HELP[rest[0]] ? COMMAND_HELP[rest[0]]! : SERVE_HELP());
       return 0;
     default:
-      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, audit, api-key, cache. Run connect-mcp --help.`);
+      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, call, audit, api-key, cache. Run connect-mcp --help.`);
   }
 }
 

@@ -23,7 +23,20 @@ if (values.help) {
 
 let emulator;
 let transport;
+/** A server started a moment ago (`… &` in a shell) may not listen yet: wait for /healthz, up to 15 s. */
+async function waitForServer(url) {
+  const healthz = new URL("/healthz", url);
+  for (const started = Date.now(); Date.now() - started < 15_000; await new Promise((r) => setTimeout(r, 250))) {
+    try {
+      if ((await fetch(healthz)).ok) return;
+    } catch {
+      // not listening yet
+    }
+  }
+}
+
 if (values.url) {
+  await waitForServer(values.url);
   const token = process.env.CONNECT_MCP_HTTP_TOKEN;
   transport = new StreamableHTTPClientTransport(new URL(values.url), { requestInit: { headers: token ? { authorization: `Bearer ${token}` } : {} } });
   console.log(`connect-mcp over HTTP at ${values.url}${token ? " (with CONNECT_MCP_HTTP_TOKEN)" : ""}`);
