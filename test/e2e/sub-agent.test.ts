@@ -198,6 +198,8 @@ describe("sub-agent through MCP sampling", () => {
       const r = await call(plain.client, "run_action", { instruction: "Send hi to #general" });
       expect(r.isError).toBe(true);
       expect(r.text).toMatch(/needs a model.*CONNECT_MCP_LLM_MODEL.*CONNECT_MCP_LLM_PROVIDER=anthropic.*MCP sampling.*configured_props/);
+      // …and the server said so once, at start-up.
+      expect(plain.stderr().match(/"level":40[^\n]*sub-agent mode has no model configured/g)).toHaveLength(1);
     } finally {
       await plain.close();
     }
