@@ -79,7 +79,7 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
         const signal = sdk.mcpReq.signal;
         // The HTTP edge already replaced an unsafe X-Request-Id; checked again so no path passes a raw one to the audit log.
         const result = await deps.controls.run(
-          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, requestId: saneRequestId(sdk.http?.req?.headers.get("x-request-id")) },
+          { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, dataField: tool.dataField, requestId: saneRequestId(sdk.http?.req?.headers.get("x-request-id")) },
           (policy) => {
             const ctx = makeToolContext({ identity, mode, conversation, logger: deps.logger, services: deps.services, policy, sampling, signal });
             // An app the user has not connected (or must reconnect) is an answer, not an error —

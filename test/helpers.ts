@@ -4,7 +4,10 @@
  * MCP client. Everything started here is stopped by the returned handles.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach } from "vitest";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -17,6 +20,34 @@ export type Era = "legacy" | "modern";
 
 export async function emulator(): Promise<RunningEmulator> {
   return startEmulator({ port: 0 });
+}
+
+/**
+ * One emulator for a whole test file, with its faults and request log cleared before each test,
+ * and temporary database files that are removed after the file. `emu()` is valid inside tests.
+ */
+export function emulatorPerFile(prefix = "connect-mcp-test-"): { emu: () => RunningEmulator; tempDb: () => string } {
+  let emu: RunningEmulator | undefined;
+  const dirs: string[] = [];
+  beforeAll(async () => {
+    emu = await emulator();
+  });
+  afterAll(async () => {
+    await emu?.close();
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    await fetch(`${emu!.url}/__emulator/faults`, { method: "DELETE" });
+    await fetch(`${emu!.url}/__emulator/requests`, { method: "DELETE" });
+  });
+  return {
+    emu: () => emu!,
+    tempDb: () => {
+      const dir = mkdtempSync(join(tmpdir(), prefix));
+      dirs.push(dir);
+      return join(dir, "state.db");
+    },
+  };
 }
 
 /** Environment that points the server at an emulator, as a user would set it. */
@@ -118,13 +149,36 @@ export interface CallResult {
   structured: Record<string, unknown> | undefined;
 }
 
-/** Call a tool and flatten the result for assertions. */
+let o200k: { encode(text: string): number[] } | undefined;
+
+/** o200k tokens of a result as the client receives it: its text and its structuredContent together. */
+export async function resultTokens(res: { content?: Array<{ text?: string }>; structuredContent?: unknown }): Promise<number> {
+  o200k ??= (await import("js-tiktoken")).getEncoding("o200k_base");
+  const text = (res.content ?? []).map((c) => c.text ?? "").join("\n");
+  return count(text) + (res.structuredContent === undefined ? 0 : count(JSON.stringify(res.structuredContent)));
+}
+
+/**
+ * js-tiktoken's BPE is quadratic on one long run of a character ("xxxx…" bodies): count in 2,000
+ * character pieces. Each cut may add a token, so this is at most ~1 token per piece over.
+ */
+function count(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; i += 2000) n += o200k!.encode(text.slice(i, i + 2000)).length;
+  return n;
+}
+
+/** Call a tool and flatten the result for assertions. RESULT_TOKENS_REPORT=file appends each result's size. */
 export async function call(client: Client, name: string, args: Record<string, unknown> = {}): Promise<CallResult> {
   const res = (await client.callTool({ name, arguments: args })) as {
     isError?: boolean;
     content?: Array<{ type: string; text?: string }>;
     structuredContent?: Record<string, unknown>;
   };
+  if (process.env.RESULT_TOKENS_REPORT) {
+    const { appendFileSync } = await import("node:fs");
+    appendFileSync(process.env.RESULT_TOKENS_REPORT, `${JSON.stringify({ tool: name, tokens: await resultTokens(res), test: (globalThis as { expect?: { getState(): { currentTestName?: string } } }).expect?.getState().currentTestName })}\n`);
+  }
   return {
     isError: res.isError === true,
     text: (res.content ?? []).map((c) => c.text ?? "").join("\n"),
@@ -145,7 +199,7 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Inject a fault into the emulator (next matching Connect request). */
-export async function fault(emu: RunningEmulator, spec: { path_contains: string; method?: string; status?: number; body?: unknown; delay_ms?: number; times?: number }): Promise<void> {
+export async function fault(emu: RunningEmulator, spec: { path_contains: string; method?: string; status?: number; body?: unknown; content_type?: string; headers?: Record<string, string>; delay_ms?: number; times?: number }): Promise<void> {
   const res = await fetch(`${emu.url}/__emulator/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(spec) });
   if (!res.ok) throw new Error(`fault injection failed: ${res.status} ${await res.text()}`);
 }

@@ -13,6 +13,10 @@ import type { Db } from "../store/db.js";
 import { describeFailure, quote, ToolError } from "./errors.js";
 import { credentialLabel, type Identity } from "./identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
+import { IdempotencyStore } from "../store/idempotency.js";
+import { StoredResults } from "../store/stored-results.js";
+import { runIdempotent } from "./idempotency.js";
+import { shapeResult } from "./result-shaping.js";
 import { projectBucket, RateLimiter } from "./rate-limit.js";
 import { failure, type ToolResult } from "./results.js";
 
@@ -22,6 +26,8 @@ export interface CallInfo {
   identity: Identity;
   tool: string;
   args: Record<string, unknown>;
+  /** The structured field holding upstream data that `fields` selects from (api_proxy body, run_action result). */
+  dataField?: "body" | "result";
   /** The HTTP request id (x-request-id), when there is one. */
   requestId?: string;
 }
@@ -31,6 +37,8 @@ export class Controls {
   readonly audit: AuditLog;
   readonly confirmations: ConfirmationStore;
   readonly userHash: (user: string | undefined) => string | undefined;
+  readonly results: StoredResults;
+  readonly idempotency: IdempotencyStore;
   private readonly pruner: NodeJS.Timeout;
 
   constructor(
@@ -41,6 +49,11 @@ export class Controls {
     this.audit = new AuditLog(db, config.auditRetentionDays);
     this.confirmations = new ConfirmationStore(db, config.confirmationTtlSeconds * 1000);
     this.userHash = userHasher(db);
+    this.results = new StoredResults(db);
+    this.idempotency = new IdempotencyStore(db);
+    // Idempotent calls a stopped process left running may or may not have been sent.
+    const orphaned = this.idempotency.recoverOrphaned(2 * config.upstreamTimeoutMs + 60_000);
+    if (orphaned) logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
     this.prune();
     this.pruner = setInterval(() => this.prune(), PRUNE_EVERY_MS);
     this.pruner.unref();
@@ -50,7 +63,8 @@ export class Controls {
     try {
       const audit = this.audit.prune();
       const confirmations = this.confirmations.prune();
-      if (audit || confirmations) this.logger.debug({ audit, confirmations }, "pruned expired rows");
+      const results = this.results.prune() + this.idempotency.prune();
+      if (audit || confirmations || results) this.logger.debug({ audit, confirmations, results }, "pruned expired rows");
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, "pruning the audit log failed");
     }
@@ -84,16 +98,33 @@ export class Controls {
       );
       return this.finish(call, started, result, callPolicy, "rate_limited", "rate-limit");
     }
-    try {
-      checkAppArgument(args.app);
-      for (const app of appsNamedIn(args)) callPolicy.checkApp(app);
-      refuseAppPropValues(args);
-      result = await handler(callPolicy);
-    } catch (err) {
-      error = err;
-      const view = describeFailure(err);
-      if (view.internal) this.logger.error({ tool, err, req_id: call.requestId }, "tool failed unexpectedly");
-      result = failure(view.message, view.detail);
+    const attempt = async (): Promise<ToolResult> => {
+      try {
+        checkAppArgument(args.app);
+        for (const app of appsNamedIn(args)) callPolicy.checkApp(app);
+        refuseAppPropValues(args);
+        return await handler(callPolicy);
+      } catch (err) {
+        error = err;
+        const view = describeFailure(err);
+        if (view.internal) this.logger.error({ tool, err, req_id: call.requestId }, "tool failed unexpectedly");
+        return failure(view.message, view.detail);
+      }
+    };
+    const fields = Array.isArray(args.fields) ? (args.fields as string[]) : undefined;
+    const offset = typeof args.offset === "number" ? args.offset : undefined;
+    if (typeof args.result_id === "string") {
+      result = this.reread(call, args.result_id, fields, offset);
+      return this.finish(call, started, result, callPolicy, result.isError ? "error" : "ok");
+    }
+    const key = typeof args.idempotency_key === "string" ? args.idempotency_key : undefined;
+    if (key && user) {
+      result = await runIdempotent(this.idempotency, { user, tool, key, args, waitMs: Math.min(this.config.upstreamTimeoutMs, 30_000) + 1000 }, async () => {
+        const r = await attempt();
+        return { result: r, effect: { sent: callPolicy.facts.sent === true } };
+      });
+    } else {
+      result = await attempt();
     }
     // A result is never an error and "ok" at once, whichever tool built it.
     if (result.isError && result.structuredContent?.outcome === "ok") {
@@ -102,6 +133,7 @@ export class Controls {
     }
     const filtered = result.structuredContent && !result.isError ? filterListedApps(result.structuredContent, policy) : undefined;
     if (filtered) result = { ...result, content: [{ type: "text", text: JSON.stringify(filtered) }], structuredContent: filtered };
+    result = this.shape(call, result, fields);
 
     let outcome: AuditOutcome;
     let rule: string | undefined;
@@ -117,6 +149,37 @@ export class Controls {
     const upstream =
       error instanceof ProviderError ? error.details.status : typeof result.structuredContent?.status === "number" ? result.structuredContent.status : undefined;
     return this.finish(call, started, result, callPolicy, outcome, rule, upstream);
+  }
+
+  /** Fields and the token budget; a cut result's full form is kept for `result_id`. */
+  private shape(call: CallInfo, result: ToolResult, fields?: string[], offset?: number, full?: Record<string, unknown>): ToolResult {
+    const user = call.identity.externalUserId;
+    return shapeResult(
+      result,
+      {
+        maxTokens: this.config.resultMaxTokens,
+        dataField: call.dataField,
+        fields,
+        offset,
+        store: (whole) => (user ? this.results.put(user, call.tool, whole).id : "(not kept: no end user)"),
+      },
+      full,
+    );
+  }
+
+  /** `result_id`: a stored result read again (other page, other fields), with no upstream call. */
+  private reread(call: CallInfo, id: string, fields?: string[], offset?: number): ToolResult {
+    const user = call.identity.externalUserId;
+    const stored = user ? this.results.get(user, id) : undefined;
+    if (!stored || stored.tool !== call.tool) {
+      return failure(`result_id ${quote(id)} is not a stored ${call.tool} result of this user (results are kept 1 h). Make the call again to get a fresh result.`);
+    }
+    const full = stored.result as Record<string, unknown>;
+    const text = JSON.stringify(full);
+    // A page of the stored result is always shaped against it, so `truncated` keeps naming the same id.
+    const shaped = shapeResult({ content: [{ type: "text", text }], structuredContent: full }, { maxTokens: this.config.resultMaxTokens, dataField: call.dataField, fields, offset, store: () => id }, full);
+    const structured = { ...(shaped.structuredContent ?? {}), from_result_id: id };
+    return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
   }
 
   private finish(call: CallInfo, started: number, result: ToolResult, policy: CallPolicy, outcome: AuditOutcome, rule?: string, upstreamStatus?: number): ToolResult {

@@ -151,7 +151,9 @@ class GovernedProvider implements ConnectProvider {
     if (!this.scope.policy.isCleared({ run: input.key })) {
       throw new UngovernedCallError(`run of ${input.key} reached the provider without passing the policy hook`);
     }
-    return this.inner.runAction(user, input, this.options(options, "run the action"));
+    const callOptions = this.options(options, "run the action");
+    this.scope.policy.facts.sent = true;
+    return this.inner.runAction(user, input, callOptions);
   }
 
   async proxy(user: string, request: ProxyRequest, options?: CallOptions) {
@@ -164,7 +166,9 @@ class GovernedProvider implements ConnectProvider {
     if (!this.scope.policy.isCleared({ proxy: { method: request.method, url: request.url, accountId: request.accountId } })) {
       throw new UngovernedCallError(`proxy ${request.method} reached the provider without passing the policy hook`);
     }
-    return this.inner.proxy(user, request, this.options(options, "send the request"));
+    const callOptions = this.options(options, "send the request");
+    this.scope.policy.facts.sent = true;
+    return this.inner.proxy(user, request, callOptions);
   }
 
   createConnectToken(user: string, options?: Parameters<ConnectProvider["createConnectToken"]>[1]) {

@@ -76,6 +76,8 @@ export interface CallFacts {
   accountId?: string;
   /** Set when the call ran with a valid confirmation token. */
   confirmed?: boolean;
+  /** Set once a run or proxy request was handed to the provider (it may have reached upstream). */
+  sent?: boolean;
 }
 
 export interface ProxyCall {

@@ -20,6 +20,7 @@ import { ToolError } from "./errors.js";
 import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
 import { governServices } from "./governance.js";
+import { DEFAULT_RETRY_POLICY, retryingReads } from "./retries.js";
 import type { CallPolicy } from "./policy.js";
 
 export interface Services {
@@ -65,7 +66,7 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
       logger.warn({ connect_links_dropped: dropped }, "Connect rejected the access token; fetching a new one");
     },
   });
-  const provider = retiringUsedLinks(pipedream, links);
+  const provider = retiringUsedLinks(retryingReads(pipedream, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
   // A run no process is waiting for any more (crash, kill) may or may not have happened upstream.

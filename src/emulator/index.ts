@@ -44,7 +44,7 @@
  *                                     complete — a cancelled call, or a body cut short — false
  *                                     when it was sent whole), endedAt}
  *   DELETE /__emulator/requests       → clear the log
- *   POST   /__emulator/faults         {method?, path_contains, status?, body?, content_type?, delay_ms?, times?}
+ *   POST   /__emulator/faults         {method?, path_contains, status?, body?, content_type?, headers?, delay_ms?, times?}
  *                                     next matching request(s) get the delay and/or status/body
  *                                     (a string body is served raw, with content_type or else a
  *                                     JSON content-type: garbage where JSON is expected)

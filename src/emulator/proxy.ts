@@ -154,6 +154,12 @@ export async function handleProxy(state: EnvState, req: ProxyRequest, res: Serve
       if (code === 429) res.setHeader("retry-after", "7");
       sendJson(res, code, { error: `emulated ${code}` });
     }
+  } else if ((m = /^\/__emulator\/items\/(\d+)$/.exec(path))) {
+    // A long JSON list, e.g. for paging a result through result_id/offset.
+    const count = Number(m[1]);
+    if (count > 200_000) throw new HttpError(400, "at most 200000 items");
+    const items = Array.from({ length: count }, (_, i) => ({ id: `item_${String(i).padStart(6, "0")}`, n: i, name: `Item ${i}`, text: `This is item number ${i} of ${count}.` }));
+    sendJson(res, 200, { ok: true, count, items });
   } else if (path === "/__emulator/text") {
     res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
     res.end("hello from the emulator");

@@ -45,6 +45,8 @@ interface Fault {
   status?: number;
   body?: unknown;
   contentType?: string;
+  /** Extra response headers (e.g. Retry-After). */
+  headers?: Record<string, string>;
   delayMs: number;
   remaining: number;
 }
@@ -273,11 +275,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (typeof fault.body !== "string") throw new HttpError(400, "content_type needs a string body");
       fault.contentType = contentType;
     }
+    const headers = body["headers"];
+    if (headers !== undefined) {
+      if (!headers || typeof headers !== "object" || Array.isArray(headers)) throw new HttpError(400, "headers must be an object of header values");
+      for (const [k, v] of Object.entries(headers)) {
+        if (typeof v !== "string" || /[\r\n]/.test(v) || !/^[A-Za-z0-9-]+$/.test(k)) throw new HttpError(400, `header ${k} must be a plain header value`);
+      }
+      fault.headers = headers as Record<string, string>;
+    }
     return fault;
   }
 
   function faultToWire(f: Fault): Record<string, unknown> {
-    return { id: f.id, method: f.method ?? null, path_contains: f.pathContains, status: f.status ?? null, body: f.body ?? null, content_type: f.contentType ?? null, delay_ms: f.delayMs, times: f.remaining };
+    return { id: f.id, method: f.method ?? null, path_contains: f.pathContains, status: f.status ?? null, body: f.body ?? null, content_type: f.contentType ?? null, headers: f.headers ?? null, delay_ms: f.delayMs, times: f.remaining };
   }
 
   function takeFault(method: string, rawPath: string): Fault | undefined {
@@ -708,6 +718,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (fault) {
         if (fault.delayMs > 0) await sleep(fault.delayMs, ac.signal);
         if (fault.status !== undefined) {
+          for (const [k, v] of Object.entries(fault.headers ?? {})) res.setHeader(k, v);
           const b = fault.body;
           if (typeof b === "string") {
             // Served verbatim (with a JSON content-type unless told otherwise), to emulate malformed bodies.

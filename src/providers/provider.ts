@@ -158,6 +158,8 @@ export interface ProxyRequest {
  */
 export interface ProxyResponse {
   status: number;
+  /** Set when a read was tried more than once before this answer (core/retries.ts). */
+  retried?: { attempts: number; reasons: string[] };
   headers: Record<string, string>;
   contentType?: string;
   /** Parsed JSON when the upstream sent JSON (and all of it was read), otherwise the raw bytes. */
@@ -168,12 +170,6 @@ export interface ProxyResponse {
    * is the upstream's Content-Length when it sent one.
    */
   truncated?: { bytesSeen: number; bytesTotal?: number };
-  /**
-   * Set when a read was sent more than once because the upstream answered a retryable status
-   * (408, 429 asking for a short wait, 500, 502, 503): `attempts` sent in all, and why each repeat.
-   * This response is the last attempt's. Writes are never repeated.
-   */
-  retried?: { attempts: number; reasons: string[] };
 }
 
 export interface ConnectToken {
@@ -185,20 +181,22 @@ export interface ConnectToken {
 /** Per-call options: the MCP request's abort signal, so a cancelled tool call stops its Connect request. */
 export interface CallOptions {
   signal?: AbortSignal;
+  /** Epoch ms by which the call must be over: each request's timeout is cut to fit (retries share one budget). */
+  deadline?: number;
 }
 
 export interface ConnectProvider {
   /** Fetch an access token (used by `doctor` to check credentials). */
   checkCredentials(): Promise<void>;
   listAccounts(user: ExternalUserId, filter?: { app?: string }, options?: CallOptions): Promise<ConnectedAccount[]>;
-  getApp(slug: string): Promise<AppInfo>;
+  getApp(slug: string, options?: CallOptions): Promise<AppInfo>;
   /** One page of Connect's app directory; `query` is Connect's own app search (`q`). */
-  listApps(query: { query?: string; limit: number; after?: string }): Promise<AppPage>;
-  listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage>;
-  getAction(key: string): Promise<ActionDefinition>;
+  listApps(query: { query?: string; limit: number; after?: string }, options?: CallOptions): Promise<AppPage>;
+  listActions(query: { app?: string; query?: string; limit: number; after?: string }, options?: CallOptions): Promise<ActionPage>;
+  getAction(key: string, options?: CallOptions): Promise<ActionDefinition>;
   configureProp(user: ExternalUserId, input: ConfigurePropInput, options?: CallOptions): Promise<ConfigurePropOutput>;
   reloadProps(user: ExternalUserId, input: ReloadPropsInput, options?: CallOptions): Promise<ReloadPropsOutput>;
-  /** Runs once: never retried automatically (actions have side effects). */
+  /** Runs once: never retried (actions have side effects). Reads may be retried by core/retries.ts. */
   runAction(user: ExternalUserId, input: RunActionInput, options?: CallOptions): Promise<RunActionOutput>;
   /** Non-2xx upstream answers come back as a ProxyResponse, not an exception. Writes are never retried. */
   proxy(user: ExternalUserId, request: ProxyRequest, options?: CallOptions): Promise<ProxyResponse>;

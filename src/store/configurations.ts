@@ -4,16 +4,15 @@
  * (and, when the client named one, one conversation); every read checks both.
  */
 import { randomBytes } from "node:crypto";
-import { hostname } from "node:os";
 import type { ActionProp } from "../providers/provider.js";
 import type { Db } from "./db.js";
 
 /** `unknown`: a run was sent and its outcome is not known; running again needs an explicit rerun. */
 export type ConfigurationStatus = "open" | "running" | "done" | "unknown";
 
-/** This process, as recorded on the handles it is running (crash recovery checks it). */
-const HOST = hostname();
-export const RUN_OWNER = `${HOST}:${process.pid}`;
+import { ownerGone, RUN_OWNER } from "./run-owner.js";
+
+export { RUN_OWNER };
 
 /** A save or claim that found the handle no longer open (another call ran or closed it meanwhile). */
 export class ConfigurationNotOpenError extends Error {
@@ -132,13 +131,9 @@ export class ConfigurationStore {
    * happened upstream: mark them `unknown`. A row is orphaned when its owner is a dead process on
    * this host, or when it has been running longer than `staleAfterMs` (owners on other hosts).
    */
-  recoverOrphanedRuns(staleAfterMs: number, alive: (pid: number) => boolean = processAlive): number {
+  recoverOrphanedRuns(staleAfterMs: number, alive?: (pid: number) => boolean): number {
     const rows = this.db.prepare("SELECT id, run_owner, updated_at FROM configurations WHERE status = 'running'").all() as Array<{ id: string; run_owner: string | null; updated_at: number }>;
-    const orphaned = rows.filter((r) => {
-      const [host, pid] = splitOwner(r.run_owner);
-      if (host === HOST && pid !== undefined) return pid === process.pid ? false : !alive(pid);
-      return r.updated_at < this.now() - staleAfterMs;
-    });
+    const orphaned = rows.filter((r) => ownerGone(r.run_owner, r.updated_at, staleAfterMs, this.now(), alive));
     const mark = this.db.prepare("UPDATE configurations SET status = 'unknown', run_owner = NULL, updated_at = ? WHERE id = ? AND status = 'running'");
     let changed = 0;
     for (const r of orphaned) changed += mark.run(this.now(), r.id).changes;
@@ -148,23 +143,6 @@ export class ConfigurationStore {
   purgeExpired(): number {
     // Closed and expired handles are kept a day so a late caller hears "expired"/"closed", not "unknown".
     return this.db.prepare("DELETE FROM configurations WHERE expires_at < ?").run(this.now() - 86_400_000).changes;
-  }
-}
-
-function splitOwner(owner: string | null): [string | undefined, number | undefined] {
-  const at = owner?.lastIndexOf(":") ?? -1;
-  if (!owner || at < 0) return [undefined, undefined];
-  const pid = Number(owner.slice(at + 1));
-  return [owner.slice(0, at), Number.isInteger(pid) && pid > 0 ? pid : undefined];
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

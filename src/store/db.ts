@@ -160,6 +160,34 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX configurations_running ON configurations (status) WHERE status = 'running';
     `,
   },
+  {
+    version: 6,
+    name: "idempotency records, stored results",
+    sql: `
+      CREATE TABLE idempotency (
+        user TEXT NOT NULL,               -- external_user_id: keys never cross users
+        tool TEXT NOT NULL,
+        key_hash TEXT NOT NULL,           -- SHA-256 of the caller's key
+        args_hash TEXT NOT NULL,          -- SHA-256 of the call's arguments (key and token excluded)
+        status TEXT NOT NULL CHECK (status IN ('running', 'done', 'unknown')),
+        result TEXT,                      -- the recorded tool result (JSON), when done/unknown
+        owner TEXT,                       -- "<host>:<pid>" while running, for crash recovery
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (user, tool, key_hash)
+      );
+      CREATE INDEX idempotency_expires_at ON idempotency (expires_at);
+      CREATE TABLE stored_results (
+        id TEXT PRIMARY KEY,              -- res_…, unguessable
+        user TEXT NOT NULL,               -- only this end user may read it
+        tool TEXT NOT NULL,
+        result TEXT NOT NULL,             -- the full structured result (JSON), before any cut
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      );
+      CREATE INDEX stored_results_expires_at ON stored_results (expires_at);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

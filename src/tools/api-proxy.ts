@@ -1,19 +1,20 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { resolveAccount } from "../core/accounts.js";
 import { connectRequired } from "../core/connect.js";
 import { ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
-import { capJson, type ToolResult } from "../core/results.js";
+import type { ToolResult } from "../core/results.js";
 import { checkProxyUrl } from "../core/url-guard.js";
 import type { ConnectedAccount, ProxyResponse } from "../providers/provider.js";
-import { defineTool, OUTCOME, stringMap } from "./define-tool.js";
+import { defineTool, OUTCOME, RESULT_ARGUMENTS_NOTE, resultArguments, stringMap } from "./define-tool.js";
 
 /** Request bodies above this are refused before anything is sent. */
 const MAX_REQUEST_BODY_BYTES = 1_048_576;
 /** Response bodies are cut to this many characters (JSON/text) so one call cannot flood the context. */
 const MAX_RESPONSE_CHARS = 100_000;
-/** Binary bodies are returned base64-encoded up to this many bytes. */
-const MAX_BINARY_BYTES = 48_000;
+/** Binary bodies: size and SHA-256 always, base64 only up to this many bytes (a token budget, not a file channel). */
+const MAX_BINARY_BYTES = 3_072;
 
 /** Headers the caller may not set: transport-level, or Connect's own. */
 const FORBIDDEN_HEADER = /^(host|content-length|connection|transfer-encoding|keep-alive|upgrade|te|trailer|proxy-.*|x-pd-.*)$/i;
@@ -37,21 +38,34 @@ function textPrefix(bytes: Uint8Array): { text: string; cut: boolean } {
   return { text, cut: bytes.length > budget };
 }
 
-function decodeBody(res: ProxyResponse): { body: unknown; encoding: "json" | "text" | "base64" | "none"; truncated: boolean } {
+interface DecodedBody {
+  body: unknown;
+  encoding: "json" | "text" | "base64" | "none";
+  truncated: boolean;
+  binary?: { size: number; sha256: string };
+}
+
+/**
+ * JSON stays parsed whatever its size (the result budget cuts it keeping its structure, and keeps
+ * the whole for result_id); text is kept up to MAX_RESPONSE_CHARS; binary is described.
+ */
+function decodeBody(res: ProxyResponse): DecodedBody {
   // A body cut by the byte cap (res.truncated) arrives as its first bytes; a cut JSON body cannot
   // be parsed, so it is shown as text.
   const cutUpstream = res.truncated !== undefined;
   if (res.body.kind === "empty") return { body: null, encoding: "none", truncated: cutUpstream };
-  if (res.body.kind === "json") {
-    const { value, truncated } = capJson(res.body.value, MAX_RESPONSE_CHARS);
-    return { body: value, encoding: truncated ? "text" : "json", truncated };
-  }
+  if (res.body.kind === "json") return { body: res.body.value, encoding: "json", truncated: false };
   const bytes = res.body.value;
   const { text, cut } = textPrefix(bytes);
   const looksTextual = res.contentType ? TEXTUAL.test(res.contentType) : !text.includes("\uFFFD") && !text.includes("\u0000");
   if (looksTextual) return { body: cut ? `${text}…` : text, encoding: "text", truncated: cut || cutUpstream };
   const truncated = bytes.length > MAX_BINARY_BYTES || cutUpstream;
-  return { body: Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_BINARY_BYTES)).toString("base64"), encoding: "base64", truncated };
+  return {
+    body: Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, MAX_BINARY_BYTES)).toString("base64"),
+    encoding: "base64",
+    truncated,
+    binary: { size: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") },
+  };
 }
 
 /** A short, single-line excerpt of a decoded body for messages. */
@@ -85,23 +99,28 @@ export const apiProxy = defineTool({
   name: "api_proxy",
   description:
     "Call an app's HTTP API (e.g. https://slack.com/api/chat.postMessage) as the user's connected account; auth is added for you. " +
-    "Best when you know the API. Returns the upstream status, headers and body (JSON, text, or base64). Writes are sent once, never retried.",
+    "Best when you know the API. Returns the upstream status, headers and body (JSON, text, or base64). Writes are sent once, never retried. " +
+    RESULT_ARGUMENTS_NOTE,
   inputSchema: z.strictObject({
-    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
-    url: z.string().max(8192).describe("Absolute URL; a /path only for apps with per-account domains"),
+    method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).optional(),
+    url: z.string().max(8192).optional().describe("Absolute URL; a /path only for apps with per-account domains"),
     app: z.string().optional().describe("App slug (uses its one healthy account)"),
     account_id: z.string().optional().describe("From list_accounts"),
     query: stringMap(z.union([z.string(), z.number(), z.boolean()])).optional(),
     headers: stringMap(z.string()).optional(),
     body: stringMap(z.unknown()).optional().describe("JSON object"),
     confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
+    ...resultArguments,
   }),
   outputSchema,
+  dataField: "body",
   title: "Call an app's API",
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
-  async handler(args, ctx) {
+  async handler(input, ctx) {
     const { provider, config } = ctx.services();
     const user = requireEndUser(ctx.identity);
+    if (!input.method || !input.url) throw new ToolError("method and url are required (or result_id, to read a stored result again).");
+    const args = { ...input, method: input.method, url: input.url };
 
     const check = checkProxyUrl(args.url, args.query, { allowHttp: config.allowHttpProxyTargets });
     if (!check.ok) throw new ToolError(`url refused: ${check.reason}.`);
@@ -125,12 +144,16 @@ export const apiProxy = defineTool({
       );
     }
 
+    // An idempotent write carries its key upstream too (Stripe and others honour Idempotency-Key).
+    if (args.idempotency_key && args.method !== "GET" && !Object.keys(headers).some((h) => h.toLowerCase() === "idempotency-key")) {
+      headers["Idempotency-Key"] = args.idempotency_key;
+    }
     const held = ctx.policy.proxy({ app: account.app.slug, accountId: account.id, method: args.method, url: check.url, host: check.relative ? account.app.slug : check.host, headers, body: args.body });
     if (held) return held;
     ctx.logger.debug({ method: args.method, host: check.relative ? account.app.slug : check.host, account: account.id }, "api_proxy");
     const { maxUpstreamBytes } = ctx.services().config;
     const res = await provider.proxy(user, { accountId: account.id, method: args.method, url: check.url, headers, body: args.body, maxBodyBytes: maxUpstreamBytes });
-    const { body, encoding, truncated } = decodeBody(res);
+    const { body, encoding, truncated, binary } = decodeBody(res);
     const excerpt = excerptOf(body);
     if (res.status === 401) {
       // The provider reports Connect's own 401 (our token) as an error, so this one is the app's:
@@ -143,30 +166,32 @@ export const apiProxy = defineTool({
       });
     }
     const responseHeaders = Object.fromEntries(Object.entries(res.headers).filter(([h]) => !DROPPED_RESPONSE_HEADER.test(h)));
+    const ok = res.status >= 200 && res.status < 400;
     const structured = {
-      outcome: "ok" as const,
+      // An upstream error is not an outcome "ok": isError results carry no outcome.
+      ...(ok ? { outcome: "ok" as const } : {}),
       status: res.status,
       headers: responseHeaders,
       body,
       body_encoding: encoding,
       ...(res.contentType ? { content_type: res.contentType } : {}),
-      ...(truncated ? { truncated: true } : {}),
+      ...(binary ? { body_size: binary.size, body_sha256: binary.sha256 } : {}),
+      ...(truncated ? { body_truncated: true } : {}),
+      // A read that was tried again (429/502/503/504, dropped connection) says so.
+      ...(res.retried ? { retried: res.retried } : {}),
       // How much of the upstream body was read before the byte cap stopped the download.
       ...(res.truncated ? { body_bytes_seen: res.truncated.bytesSeen } : {}),
       ...(res.truncated?.bytesTotal !== undefined ? { body_bytes_total: res.truncated.bytesTotal } : {}),
-      // A read repeated after a retryable answer says so (the upstream saw it more than once).
-      ...(res.retried ? { retried: res.retried } : {}),
       account_id: account.id,
     };
     const text = JSON.stringify(structured);
-    if (res.status >= 200 && res.status < 400) return { content: [{ type: "text", text }], structuredContent: structured };
+    if (ok) return { content: [{ type: "text", text }], structuredContent: structured };
     const limited = res.status === 429 ? `; rate limited upstream, retry after ${retryAfterSeconds(res.headers)} s` : "";
-    const again = res.retried ? ` (sent ${res.retried.attempts} times: ${res.retried.reasons.join(", ")} first)` : "";
-    // An error carries no outcome "ok": the upstream status, headers and body are the detail.
-    const { outcome: _ok, ...failed } = structured;
+    // A read that failed on every attempt says so in its text too, not only in `retried`.
+    const again = res.retried ? ` (tried ${res.retried.attempts} times; the earlier attempts got ${res.retried.reasons.join(", ")})` : "";
     const result: ToolResult = {
-      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${again}${limited}${excerpt ? `: ${excerpt}` : ""}\n${JSON.stringify(failed)}` }],
-      structuredContent: failed,
+      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${again}${limited}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
+      structuredContent: structured,
       isError: true,
     };
     return result;

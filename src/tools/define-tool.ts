@@ -25,6 +25,8 @@ export interface ToolDefinition<Input extends z.ZodObject = z.ZodObject, Output 
   modes?: Partial<Record<ToolMode, { inputSchema?: z.ZodObject; description?: string }>>;
   outputSchema: Output;
   annotations: ToolAnnotations;
+  /** The result field holding the upstream's data: what `fields` selects from and the budget pages through. */
+  dataField?: "body" | "result";
   handler(args: z.infer<Input>, ctx: ToolContext): Promise<ToolResult>;
 }
 
@@ -37,6 +39,21 @@ export function stringMap<T extends z.ZodType>(values: T) {
 export const OUTCOME = zod.enum(["ok", "needs_input", "connect_required"]);
 /** run_action's outcomes add `unknown` (isError): the run may or may not have happened. */
 export const RUN_OUTCOME = zod.enum(["ok", "needs_input", "connect_required", "unknown"]);
+
+/**
+ * Arguments of the tools that return upstream data (api_proxy, run_action): exactly-once writes,
+ * picking fields, and re-reading a stored result.
+ */
+export const resultArguments = {
+  idempotency_key: zod.string().min(1).max(200).optional(),
+  fields: zod.array(zod.string().max(200)).max(50).optional(),
+  result_id: zod.string().max(100).optional(),
+  offset: zod.number().int().min(0).optional(),
+};
+
+/** How the tools that take resultArguments explain them (one sentence, in their descriptions). */
+export const RESULT_ARGUMENTS_NOTE =
+  "idempotency_key: a repeat returns the first result, never sends twice. fields: dotted paths to keep. A cut result gives result_id: call again with it (+offset, fields) to read the rest.";
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   tool: ToolDefinition<Input, Output>,

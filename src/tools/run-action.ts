@@ -7,20 +7,18 @@ import { toConnectValue, validateConfiguredProps } from "../core/configured-prop
 import { connectErrorMessage, ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
 import { propsToJsonSchema } from "../core/props-schema.js";
-import { capJson, success, type ToolResult } from "../core/results.js";
+import { success, type ToolResult } from "../core/results.js";
 import type { ToolContext } from "../core/services.js";
 import type { ActionDefinition, ActionProp, RunActionOutput } from "../providers/provider.js";
 import type { Configuration } from "../store/configurations.js";
-import { defineTool, RUN_OUTCOME, stringMap } from "./define-tool.js";
-
-/** Cap on the serialized return value handed back to the caller. */
-const MAX_RESULT_CHARS = 100_000;
+import { defineTool, RESULT_ARGUMENTS_NOTE, resultArguments, RUN_OUTCOME, stringMap } from "./define-tool.js";
 
 const toolsOnlyInput = z.strictObject({
-  action: z.string().max(200).describe("Action key from list_actions"),
+  action: z.string().max(200).optional().describe("Action key from list_actions"),
   configured_props: stringMap(z.unknown()).optional().describe("Values by prop name"),
   account_id: z.string().optional().describe("From list_accounts"),
   confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
+  ...resultArguments,
 });
 
 const fullConfigInput = toolsOnlyInput.extend({
@@ -31,7 +29,7 @@ const fullConfigInput = toolsOnlyInput.extend({
 
 const BASE_DESCRIPTION =
   "Run an action with configured_props (describe_action's schema) as the user's connected account. " +
-  "Runs once, never retried. Returns its summary, result and exports.";
+  `Runs once, never retried. Returns its summary, result and exports. ${RESULT_ARGUMENTS_NOTE}`;
 
 const subAgentInput = fullConfigInput.extend({
   instruction: z.string().max(4000).optional().describe("What to do, in plain language"),
@@ -51,6 +49,7 @@ export const runAction = defineTool({
     "sub-agent": { inputSchema: subAgentInput, description: SUB_AGENT_DESCRIPTION },
   },
   inputSchema: fullConfigInput,
+  dataField: "result",
   outputSchema: z.looseObject({
     outcome: RUN_OUTCOME,
     summary: z.string().optional(),
@@ -88,14 +87,13 @@ function runResult(key: string, output: RunActionOutput, extra: Record<string, u
     throw new ToolError(message);
   }
   const { $summary, ...exports } = output.exports;
-  const result = capJson(output.ret, MAX_RESULT_CHARS);
   // A successful run closed its handle; handing it back would only invite "already ran".
   return success({
     outcome: "ok",
     ...(typeof $summary === "string" ? { summary: $summary } : {}),
-    result: result.value ?? null,
+    // Whole: the result budget cuts it keeping its structure (and keeps it for result_id).
+    result: output.ret ?? null,
     exports,
-    ...(result.truncated ? { truncated: true } : {}),
     ...rest,
   });
 }
@@ -285,7 +283,7 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
 
 /* ---------- tools-only: one shot, stateless ---------- */
 
-async function runOneShot(args: z.infer<typeof toolsOnlyInput>, ctx: ToolContext): Promise<ToolResult> {
+async function runOneShot(args: z.infer<typeof toolsOnlyInput> & { action: string }, ctx: ToolContext): Promise<ToolResult> {
   const services = ctx.services();
   const user = requireEndUser(ctx.identity);
   const action = await services.catalog.getAction(args.action);

@@ -7,36 +7,19 @@
  *   `unknown` at start-up; concurrent runs of one handle send one run;
  * - bad input: oversized or malformed `app` never goes upstream and is not echoed whole.
  */
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Client } from "@modelcontextprotocol/client";
 import type { RunningEmulator } from "../../src/emulator/index.js";
 import { apiKey, tempConfig } from "../auth-helpers.js";
-import { call, connectHttp, connectStdio, emulator, emulatorEnv, fault, startHttp, type HttpServerProcess } from "../helpers.js";
+import { call, connectHttp, connectStdio, emulatorEnv, emulatorPerFile, fault, startHttp, type HttpServerProcess } from "../helpers.js";
 import { startScriptedModel, type ScriptedModel } from "../support/scripted-model.js";
 
+const files = emulatorPerFile("connect-mcp-trust-");
+const tempDb = files.tempDb;
 let emu: RunningEmulator;
-const dirs: string[] = [];
-
-beforeAll(async () => {
-  emu = await emulator();
+beforeAll(() => {
+  emu = files.emu();
 });
-afterAll(async () => {
-  await emu?.close();
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-beforeEach(async () => {
-  await fetch(`${emu.url}/__emulator/faults`, { method: "DELETE" });
-  await fetch(`${emu.url}/__emulator/requests`, { method: "DELETE" });
-});
-
-function tempDb(): string {
-  const dir = mkdtempSync(join(tmpdir(), "connect-mcp-trust-"));
-  dirs.push(dir);
-  return join(dir, "state.db");
-}
 
 /** Connect requests that touch a user's data or act: options, prop reloads, runs, proxy, accounts. */
 const userTraffic = () => emu.requests().filter((r) => /\/actions\/(configure|props|run)$|\/proxy\/|\/accounts/.test(r.path));
@@ -221,11 +204,12 @@ describe("honest outcomes for runs", () => {
   });
 
   it("a run timing out is unknown", async () => {
-    const s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_UPSTREAM_TIMEOUT_MS: "300" }));
+    // Generous for the reads before the run (a loaded CI machine), short of the run's 6 s.
+    const s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_UPSTREAM_TIMEOUT_MS: "2500" }));
     try {
-      await fault(emu, { path_contains: "/actions/run", delay_ms: 2000, status: 200, body: { exports: {}, ret: {}, os: [] } });
+      await fault(emu, { path_contains: "/actions/run", delay_ms: 6000, status: 200, body: { exports: {}, ret: {}, os: [] } });
       const r = await call(s.client, "run_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL", text: "slow" } });
-      expect(r.structured).toMatchObject({ outcome: "unknown" });
+      expect(r.structured, r.text).toMatchObject({ outcome: "unknown" });
     } finally {
       await s.close();
     }
@@ -279,6 +263,33 @@ describe("honest outcomes for runs", () => {
       await s.close();
     }
   });
+});
+
+describe("cancellation reaches upstream", () => {
+  for (const era of ["legacy", "modern"] as const) {
+    it(`a cancelled api_proxy POST aborts the request at Connect (stdio, ${era})`, async () => {
+      const s = await connectStdio(emulatorEnv(emu), era);
+      try {
+        const controller = new AbortController();
+        const pending = s.client.callTool(
+          { name: "api_proxy", arguments: { method: "POST", url: "https://slack.com/__emulator/delay/4000", app: "slack", body: { text: "slow" } } },
+          { signal: controller.signal },
+        );
+        await waitFor(() => emu.requests().some((q) => q.path.includes("/proxy/")));
+        const cancelledAt = Date.now();
+        controller.abort("user stop");
+        await expect(pending).rejects.toThrow();
+        await waitFor(() => emu.requests().some((q) => q.path.includes("/proxy/") && q.endedAt !== undefined));
+        const proxied = emu.requests().filter((q) => q.path.includes("/proxy/"));
+        expect(proxied).toHaveLength(1);
+        // The emulator saw the connection closed long before its 4 s answer: nothing completed upstream.
+        expect(proxied[0]).toMatchObject({ method: "POST", aborted: true });
+        expect(Date.parse(proxied[0]!.endedAt!) - cancelledAt).toBeLessThan(2000);
+      } finally {
+        await s.close();
+      }
+    });
+  }
 });
 
 describe("shutdown", () => {

@@ -91,7 +91,7 @@ describe("upstream bodies are read up to a byte cap", () => {
 
   it.skipIf(process.platform !== "linux")("a 60 MB body raises the server's peak RSS by less than 40 MB, and the result says it was cut", async () => {
     const { r, rise } = await measured("https://slack.com/__emulator/large/60000000", "a 60 MB body");
-    expect(r.structured).toMatchObject({ status: 200, truncated: true, body_encoding: "text", body_bytes_total: 60_000_000 });
+    expect(r.structured).toMatchObject({ status: 200, body_truncated: true, body_encoding: "text", body_bytes_total: 60_000_000 });
     // Its Content-Length was over the cap: only the part that is kept (1 MiB) was read.
     const seen = r.structured!.body_bytes_seen as number;
     expect(seen).toBeGreaterThanOrEqual(1 * MB);
@@ -101,7 +101,7 @@ describe("upstream bodies are read up to a byte cap", () => {
 
   it.skipIf(process.platform !== "linux")("a 60 MB body of unknown length is read up to the 8 MiB cap, also within 40 MB of peak RSS", async () => {
     const { r, rise } = await measured("https://slack.com/__emulator/large/60000000?chunked=1", "a 60 MB chunked body");
-    expect(r.structured).toMatchObject({ status: 200, truncated: true, body_encoding: "text" });
+    expect(r.structured).toMatchObject({ status: 200, body_truncated: true, body_encoding: "text" });
     expect(r.structured).not.toHaveProperty("body_bytes_total");
     const seen = r.structured!.body_bytes_seen as number;
     expect(seen).toBeGreaterThan(8 * MB);
@@ -113,7 +113,7 @@ describe("upstream bodies are read up to a byte cap", () => {
     const r = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/api/conversations.list", app: "slack", headers: { Accept: "application/json" } });
     expect(r.isError, r.text).toBe(false);
     expect(r.structured).toMatchObject({ status: 200, body_encoding: "json", body: { method: "GET", headers: { accept: "application/json" } } });
-    expect(r.structured).not.toHaveProperty("truncated");
+    expect(r.structured).not.toHaveProperty("body_truncated");
     expect(r.structured).not.toHaveProperty("body_bytes_seen");
   });
 
@@ -121,7 +121,7 @@ describe("upstream bodies are read up to a byte cap", () => {
     const r = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/large/20000000?status=500", app: "slack" });
     expect(r.isError).toBe(true);
     expect(r.text).toMatch(/HTTP 500/);
-    expect(r.structured).toMatchObject({ status: 500, truncated: true, body_bytes_total: 20_000_000 });
+    expect(r.structured).toMatchObject({ status: 500, body_truncated: true, body_bytes_total: 20_000_000 });
     expect(r.structured!.body_bytes_seen as number).toBeLessThan(8 * MB);
   });
 });
@@ -138,7 +138,7 @@ describe("the byte cap is configurable", () => {
   it("CONNECT_MCP_MAX_UPSTREAM_BYTES=4096 cuts a 10,000-byte JSON body into text, saying how much was seen", async () => {
     const r = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/large/10000", app: "slack" });
     expect(r.isError, r.text).toBe(false);
-    expect(r.structured).toMatchObject({ status: 200, truncated: true, body_encoding: "text", body_bytes_total: 10_000 });
+    expect(r.structured).toMatchObject({ status: 200, body_truncated: true, body_encoding: "text", body_bytes_total: 10_000 });
     expect(r.structured!.body_bytes_seen as number).toBeGreaterThanOrEqual(4096);
     expect((r.structured!.body as string).startsWith('{"data":"xxx')).toBe(true);
     expect((r.structured!.body as string).length).toBeLessThanOrEqual(4097);
@@ -147,7 +147,7 @@ describe("the byte cap is configurable", () => {
   it("a body under the cap is untouched", async () => {
     const r = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/large/3000", app: "slack" });
     expect(r.structured).toMatchObject({ status: 200, body_encoding: "json" });
-    expect(r.structured).not.toHaveProperty("truncated");
+    expect(r.structured).not.toHaveProperty("body_truncated");
   });
 });
 

@@ -54,7 +54,10 @@ export function toProviderError(err: unknown, operation: string): ProviderError 
       return new ProviderError("rate_limited", `Connect's rate limit was hit while trying to ${operation}; retry after ${after ?? 60} s`, { ...meta, retryAfterSeconds: after ?? 60 });
     }
     if (status === 408 || status === 504) return new ProviderError("timeout", `Connect timed out while trying to ${operation} (HTTP ${status})`, meta);
-    if (status >= 500) return new ProviderError("upstream", `Connect failed while trying to ${operation} (HTTP ${status})${suffix}. This is usually temporary; try again shortly.`, meta);
+    if (status >= 500) {
+      const after = retryAfterSeconds(err);
+      return new ProviderError("upstream", `Connect failed while trying to ${operation} (HTTP ${status})${suffix}. This is usually temporary; try again shortly.`, { ...meta, ...(after !== undefined ? { retryAfterSeconds: after } : {}) });
+    }
     return new ProviderError("bad_request", `Connect answered HTTP ${status} while trying to ${operation}${suffix}`, meta);
   }
   const message = err instanceof Error ? err.message : String(err);

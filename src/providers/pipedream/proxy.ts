@@ -152,43 +152,12 @@ function contentLength(headers: Record<string, string>): number | undefined {
   return raw !== undefined && /^\d+$/.test(raw.trim()) ? Number(raw) : undefined;
 }
 
-/** Statuses worth one more try of a read (never of a write); a 504 already took Connect's 30 s. */
-const RETRYABLE = new Set([408, 429, 500, 502, 503]);
-/** A read is retried after a 429 only when the upstream asks to wait at most this long. */
-const MAX_RETRY_WAIT_MS = 5_000;
-
-function retryDelayMs(status: number, headers: Headers): number | undefined {
-  if (!RETRYABLE.has(status)) return undefined;
-  const raw = headers.get("retry-after");
-  if (raw !== null) {
-    const secs = /^\d+$/.test(raw.trim()) ? Number(raw) : (Date.parse(raw) - Date.now()) / 1000;
-    if (Number.isFinite(secs)) return secs * 1000 <= MAX_RETRY_WAIT_MS ? Math.max(0, secs * 1000) : undefined;
-  }
-  if (status === 429) return undefined;
-  return 1_000 * (0.9 + Math.random() * 0.2);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 /**
- * Send one proxy request with `token` and read the answer up to the cap. Reads are tried once more
- * on 408/429/500/502/503 (writes never: they may have reached the app). Non-2xx answers are
- * results, not exceptions; failures to reach Connect throw ProviderError (cancelled, timeout, network).
+ * Send one proxy request with `token` and read the answer up to the cap, once (reads are retried
+ * by core/retries.ts; writes never are). Non-2xx answers are results, not exceptions; failures to
+ * reach Connect throw ProviderError (cancelled, timeout, network). The timeout is cut to `deadline`.
  */
-export async function sendProxy(wire: ProxyWire, token: string, user: string, request: ProxyRequest, signal?: AbortSignal): Promise<ProxyResponse> {
+export async function sendProxy(wire: ProxyWire, token: string, user: string, request: ProxyRequest, signal?: AbortSignal, deadlineAt?: number): Promise<ProxyResponse> {
   const cap = Math.max(1, request.maxBodyBytes ?? DEFAULT_MAX_UPSTREAM_BYTES);
   const operation = `proxy ${request.method} request`;
   const url = proxyUrl(wire, user, request);
@@ -204,35 +173,18 @@ export async function sendProxy(wire: ProxyWire, token: string, user: string, re
   const hasBody = request.method === "POST" || request.method === "PUT" || request.method === "PATCH";
   if (hasBody) headers["content-type"] = "application/json";
   const body = hasBody ? JSON.stringify(request.body ?? {}) : undefined;
-  const attempts = request.method === "GET" ? 2 : 1;
-  /** Why earlier attempts were repeated; reported in the result, so a retried read is never silent. */
-  const reasons: string[] = [];
-
-  for (let attempt = 1; ; attempt++) {
-    const exchange = deadline(wire.timeoutMs, signal);
+  const timeoutMs = deadlineAt !== undefined ? Math.max(1, Math.min(wire.timeoutMs, deadlineAt - Date.now())) : wire.timeoutMs;
+  {
+    const exchange = deadline(timeoutMs, signal);
     try {
       // Redirects are the app's answer to show, not to follow with our bearer token.
       const res = await fetch(url, { method: request.method as HttpMethod, headers, body, signal: exchange.signal, redirect: "manual" });
-      const wait = attempt < attempts ? retryDelayMs(res.status, res.headers) : undefined;
-      if (wait !== undefined) {
-        reasons.push(`HTTP ${res.status}`);
-        await res.body?.cancel().catch(() => undefined);
-        exchange.done();
-        await sleep(wait, signal).catch(() => undefined);
-        if (signal?.aborted) throw cancelled(operation);
-        continue;
-      }
       const responseHeaders = headerRecord(res.headers);
       const contentType = responseHeaders["content-type"];
       const { bytes, seen, cut } = await readCapped(res.body, cap, contentLength(responseHeaders));
       // Close the connection if anything is left unread (cancel already asked undici to).
       if (cut) exchange.abort();
-      const base = {
-        status: res.status,
-        headers: responseHeaders,
-        ...(contentType ? { contentType } : {}),
-        ...(reasons.length ? { retried: { attempts: reasons.length + 1, reasons: [...reasons] } } : {}),
-      };
+      const base = { status: res.status, headers: responseHeaders, ...(contentType ? { contentType } : {}) };
       if (cut) {
         const total = contentLength(responseHeaders);
         return { ...base, body: { kind: "bytes", value: bytes }, truncated: { bytesSeen: seen, ...(total !== undefined ? { bytesTotal: total } : {}) } };

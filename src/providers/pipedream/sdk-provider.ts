@@ -50,8 +50,11 @@ export interface PipedreamProviderOptions {
   minForcedRefreshIntervalMs?: number;
 }
 
-/** Reads are retried once by the SDK on 5xx/429/408; anything with side effects never is. */
-const READ_RETRIES = 1;
+/**
+ * The SDK retries nothing: reads are retried by core/retries.ts (backoff, Retry-After, one budget
+ * per call), and anything with side effects never is.
+ */
+const READ_RETRIES = 0;
 const NO_RETRIES = 0;
 
 type Json = Record<string, unknown>;
@@ -124,8 +127,11 @@ export class PipedreamProvider implements ConnectProvider {
     }
   }
 
+  /** The SDK's per-request options: our timeout, cut to the call's deadline, and its abort signal. */
   private requestOptions(maxRetries: number, options?: CallOptions) {
-    return { timeoutInSeconds: this.timeoutInSeconds, maxRetries, ...(options?.signal ? { abortSignal: options.signal } : {}) };
+    const left = options?.deadline !== undefined ? (options.deadline - Date.now()) / 1000 : Infinity;
+    const timeoutInSeconds = Math.max(0.001, Math.min(this.timeoutInSeconds, left));
+    return { timeoutInSeconds, maxRetries, ...(options?.signal ? { abortSignal: options.signal } : {}) };
   }
 
   async checkCredentials(): Promise<void> {
@@ -151,39 +157,39 @@ export class PipedreamProvider implements ConnectProvider {
     });
   }
 
-  async getApp(slug: string): Promise<AppInfo> {
+  async getApp(slug: string, options?: CallOptions): Promise<AppInfo> {
     const operation = `look up app "${slug}"`;
     return this.call(operation, async () => {
-      const res = objectAnswer(await this.client.apps.retrieve(slug, this.requestOptions(READ_RETRIES)), operation);
+      const res = objectAnswer(await this.client.apps.retrieve(slug, this.requestOptions(READ_RETRIES, options)), operation);
       return toApp(item(res.data, "nameSlug", operation));
     });
   }
 
-  async listApps(query: { query?: string; limit: number; after?: string }): Promise<AppPage> {
+  async listApps(query: { query?: string; limit: number; after?: string }, options?: CallOptions): Promise<AppPage> {
     const operation = "list apps";
     return this.call(operation, async () => {
-      const page = await this.client.apps.list({ q: query.query, limit: query.limit, after: query.after }, this.requestOptions(READ_RETRIES));
+      const page = await this.client.apps.list({ q: query.query, limit: query.limit, after: query.after }, this.requestOptions(READ_RETRIES, options));
       const { items, next } = readPage(page.response, operation, "nameSlug");
       return { apps: items.map(toApp), ...(next ? { nextCursor: next } : {}) };
     });
   }
 
-  async listActions(query: { app?: string; query?: string; limit: number; after?: string }): Promise<ActionPage> {
+  async listActions(query: { app?: string; query?: string; limit: number; after?: string }, options?: CallOptions): Promise<ActionPage> {
     const operation = "list actions";
     return this.call(operation, async () => {
       const page = await this.client.actions.list(
         { app: query.app, q: query.query, limit: query.limit, after: query.after },
-        this.requestOptions(READ_RETRIES),
+        this.requestOptions(READ_RETRIES, options),
       );
       const { items, next } = readPage(page.response, operation, "key");
       return { actions: items.map(toAction), ...(next ? { nextCursor: next } : {}) };
     });
   }
 
-  async getAction(key: string): Promise<ActionDefinition> {
+  async getAction(key: string, options?: CallOptions): Promise<ActionDefinition> {
     const operation = `retrieve action "${key}"`;
     return this.call(operation, async () => {
-      const res = objectAnswer(await this.client.actions.retrieve(key, {}, this.requestOptions(READ_RETRIES)), operation);
+      const res = objectAnswer(await this.client.actions.retrieve(key, {}, this.requestOptions(READ_RETRIES, options)), operation);
       return toAction(item(res.data, "key", operation));
     });
   }
@@ -276,7 +282,7 @@ export class PipedreamProvider implements ConnectProvider {
     const signal = options?.signal;
     for (let attempt = 1; ; attempt++) {
       const token = await this.tokens.getToken();
-      const res = await sendProxy(this.wire, token, user, request, signal);
+      const res = await sendProxy(this.wire, token, user, request, signal, options?.deadline);
       if (res.status !== 401) {
         // Connect passed the request on (or refused it for some other reason than our token).
         if (res.status < 500) this.tokens.accepted(token);
