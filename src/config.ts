@@ -188,7 +188,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 /** How `--help` and docs/configuration.md group the options (every option is in exactly one group). */
 export const OPTION_GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<keyof ConfigShape> }> = [
   { title: "Pipedream Connect", keys: ["clientId", "clientSecret", "projectId", "environment", "externalUserId", "baseUrl", "upstreamTimeoutMs", "maxUpstreamBytes", "catalogTtlSeconds", "connectSuccessRedirectUri", "connectErrorRedirectUri", "connectWebhookUri"] },
-  { title: "Tool modes and the sub-agent's model", keys: ["toolMode", "configurationTtlSeconds", "llmProvider", "llmBaseUrl", "llmApiKey", "llmModel", "subagentMaxSteps", "subagentTimeoutMs"] },
+  { title: "Tools, results and the sub-agent's model", keys: ["toolMode", "resultMaxTokens", "configurationTtlSeconds", "llmProvider", "llmBaseUrl", "llmApiKey", "llmModel", "subagentMaxSteps", "subagentTimeoutMs"] },
   { title: "Transport and HTTP", keys: ["transport", "host", "port", "httpToken", "allowedHosts", "allowedOrigins", "corsOrigins", "publicUrl", "maxBodyBytes", "maxConnections"] },
   { title: "Authentication for many users (HTTP)", keys: ["apiKeys", "jwtJwksUrl", "jwtSecret", "jwtIssuer", "jwtAudience", "jwtUserClaim", "authorizationServers"] },
   { title: "Policy and rate limits", keys: ["readOnly", "allowApps", "denyApps", "confirmWrites", "confirmationTtlSeconds", "rateLimitPerMinute", "rateLimitBurst", "rateLimitProjectPerMinute", "allowHttpProxyTargets"] },
