@@ -107,7 +107,9 @@ async function checkModel(config: Config, pass: (m: string) => void, fail: (m: s
     return;
   }
   if (problem) return fail(problem);
-  const base = (config.llmBaseUrl ?? (backend === "anthropic" ? "https://api.anthropic.com/v1" : "https://api.openai.com/v1")).replace(/\/+$/, "");
+  // The model libraries fall back to OPENAI_BASE_URL / ANTHROPIC_BASE_URL, then to the vendor's API.
+  const fallback = backend === "anthropic" ? (process.env.ANTHROPIC_BASE_URL ?? "https://api.anthropic.com") : (process.env.OPENAI_BASE_URL ?? "https://api.openai.com/v1");
+  const base = (config.llmBaseUrl ?? fallback).replace(/\/+$/, "");
   const url = backend === "anthropic" && !/\/v1$/.test(base) ? `${base}/v1/models` : `${base}/models`;
   const headers: Record<string, string> =
     backend === "anthropic" ? { "x-api-key": config.llmApiKey ?? "", "anthropic-version": "2023-06-01" } : config.llmApiKey ? { authorization: `Bearer ${config.llmApiKey}` } : {};

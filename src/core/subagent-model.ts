@@ -43,7 +43,7 @@ export function modelSetupProblem(config: Config): string | undefined {
   }
   if (!config.llmModel) return `CONNECT_MCP_LLM_PROVIDER=${backend} needs CONNECT_MCP_LLM_MODEL (the model name).`;
   if (backend === "anthropic" && !config.llmApiKey) return "CONNECT_MCP_LLM_PROVIDER=anthropic needs CONNECT_MCP_LLM_API_KEY (an Anthropic API key).";
-  if (backend === "openai" && !config.llmApiKey && !config.llmBaseUrl) {
+  if (backend === "openai" && !config.llmApiKey && !config.llmBaseUrl && !process.env.OPENAI_BASE_URL) {
     return "CONNECT_MCP_LLM_MODEL is set without CONNECT_MCP_LLM_BASE_URL or CONNECT_MCP_LLM_API_KEY: OpenAI's API needs a key (set CONNECT_MCP_LLM_API_KEY), or point CONNECT_MCP_LLM_BASE_URL at your model server.";
   }
   return undefined;
