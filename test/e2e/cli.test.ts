@@ -54,13 +54,20 @@ describe("connect-mcp CLI", () => {
   it("the emulator prints export lines, a throwaway database and the demo model", async () => {
     const child = spawn(process.execPath, [CLI, "emulator", "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
-    await new Promise<void>((resolve) => {
-      child.stderr.on("data", (d: Buffer) => {
-        err += d.toString();
-        if (err.includes("CONNECT_MCP_LLM_MODEL")) resolve();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the emulator printed no CONNECT_MCP_LLM_MODEL line:\n${err}`)), 15_000);
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+          if (err.includes("CONNECT_MCP_LLM_MODEL")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
       });
-    });
-    child.kill("SIGINT");
+    } finally {
+      child.kill("SIGINT");
+    }
     expect(err).toMatch(/^export PIPEDREAM_BASE_URL=http:\/\/127\.0\.0\.1:\d+$/m);
     expect(err).toMatch(/^export PIPEDREAM_EXTERNAL_USER_ID=demo-user$/m);
     expect(err).toMatch(/^export CONNECT_MCP_DB=:memory:$/m);
