@@ -25,7 +25,10 @@ async function startDemo(args: string[] = [], env: Record<string, string> = {}):
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the demo did not finish its calls:\n${stdout}\n${stderr}`)), 25_000);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL"); // nothing left running after a failed test
+      reject(new Error(`the demo did not finish its calls:\n${stdout}\n${stderr}`));
+    }, 25_000);
     child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString();
       if (stdout.includes("until Ctrl-C")) {
