@@ -57,7 +57,15 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
   }
   const scope = `${config.baseUrl}|${config.projectId}|${config.environment}`;
   const links = new ConnectLinkStore(db, scope);
-  const pipedream = providerFromConfig(config, { onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one") });
+  const pipedream = providerFromConfig(config, {
+    onTokenRejected: () => {
+      // A token Connect accepted and now refuses: its state changed under us (revoked credentials,
+      // or an emulator reset or restart). Connect tokens minted before are not trusted either:
+      // handing one out could send the user to a link that says "unknown connect token".
+      const dropped = links.clear();
+      logger.warn({ connect_links_dropped: dropped }, "Connect rejected the access token; fetching a new one");
+    },
+  });
   const provider = retiringUsedLinks(retryingReads(pipedream, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
