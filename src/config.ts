@@ -139,7 +139,7 @@ const configSchema = z.object({
   confirmWrites: bool,
   confirmationTtlSeconds: z.coerce.number().int().min(10).max(86_400),
   rateLimitPerMinute: z.coerce.number().int().min(0),
-  rateLimitBurst: z.coerce.number().int().min(1),
+  rateLimitBurst: z.coerce.number().int().min(1).optional(),
   rateLimitProjectPerMinute: z.coerce.number().int().min(0),
   auditRetentionDays: z.coerce.number().int().min(0),
   allowHttpProxyTargets: bool,
@@ -149,6 +149,8 @@ type ConfigShape = z.infer<typeof configSchema>;
 export type Config = ConfigShape & {
   /** The config file that was read, if any (for doctor and logs). */
   configFile?: string;
+  /** `serve --demo`: the backend is the in-process emulator; results and logs say so. */
+  demo?: boolean;
 };
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -201,10 +203,21 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "confirmWrites", boolean: true, flag: "confirm-writes", env: ["CONNECT_MCP_CONFIRM_WRITES"], schema: configSchema.shape.confirmWrites, help: "writes return a preview and a confirmation_token; only a second call with it runs them" },
   { key: "confirmationTtlSeconds", flag: "confirmation-ttl-seconds", env: ["CONNECT_MCP_CONFIRMATION_TTL_SECONDS"], schema: configSchema.shape.confirmationTtlSeconds, help: "how long a confirmation_token stays valid (default 300)" },
   { key: "rateLimitPerMinute", flag: "rate-limit-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PER_MINUTE"], schema: configSchema.shape.rateLimitPerMinute, help: "tool calls per end user per minute, token bucket refill (default: no limit on stdio, 60 on HTTP — a third of the project budget; 0 = no limit)" },
-  { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 30)" },
+  { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 30, but never more than the per-minute rate)" },
   { key: "rateLimitProjectPerMinute", flag: "rate-limit-project-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE"], schema: configSchema.shape.rateLimitProjectPerMinute, help: "tool calls per minute for all users together, bursts of half that (default: no limit on stdio, 180 on HTTP — at most 990 per 5 min, under Connect's 1,000 proxy requests / 5 min per project; 0 = no limit)" },
   { key: "allowHttpProxyTargets", boolean: true, flag: "allow-http-proxy-targets", env: ["CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS"], schema: configSchema.shape.allowHttpProxyTargets, help: "let api_proxy send plain http:// requests (the user's credentials then travel unencrypted; default refused)" },
   { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
+];
+
+/** How `--help` and docs/configuration.md group the options (every option is in exactly one group). */
+export const OPTION_GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<keyof ConfigShape> }> = [
+  { title: "Pipedream Connect", keys: ["clientId", "clientSecret", "projectId", "environment", "externalUserId", "baseUrl", "upstreamTimeoutMs", "maxUpstreamBytes", "catalogTtlSeconds", "connectSuccessRedirectUri", "connectErrorRedirectUri", "connectWebhookUri"] },
+  { title: "Composio", keys: ["composioApiKey", "composioBaseUrl", "composioToolkitVersions"] },
+  { title: "Tools, results and the sub-agent's model", keys: ["toolMode", "resultMaxTokens", "configurationTtlSeconds", "llmProvider", "llmBaseUrl", "llmApiKey", "llmModel", "subagentMaxSteps", "subagentTimeoutMs"] },
+  { title: "Transport and HTTP", keys: ["transport", "host", "port", "httpToken", "allowedHosts", "allowedOrigins", "corsOrigins", "publicUrl", "maxBodyBytes", "maxConnections"] },
+  { title: "Authentication for many users (HTTP)", keys: ["apiKeys", "jwtJwksUrl", "jwtSecret", "jwtIssuer", "jwtAudience", "jwtUserClaim", "authorizationServers"] },
+  { title: "Policy and rate limits", keys: ["readOnly", "allowApps", "denyApps", "confirmWrites", "confirmationTtlSeconds", "rateLimitPerMinute", "rateLimitBurst", "rateLimitProjectPerMinute", "allowHttpProxyTargets"] },
+  { title: "Storage and logs", keys: ["db", "logLevel", "auditRetentionDays"] },
 ];
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -247,7 +260,6 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     denyApps: [],
     confirmWrites: false,
     confirmationTtlSeconds: 300,
-    rateLimitBurst: 30,
     auditRetentionDays: 30,
     allowHttpProxyTargets: false,
   };
@@ -263,6 +275,9 @@ export const TRANSPORT_DEFAULTS = {
   stdio: { rateLimitPerMinute: 0, rateLimitProjectPerMinute: 0 },
   http: { rateLimitPerMinute: 60, rateLimitProjectPerMinute: 180 },
 } as const;
+
+/** Burst of the per-user bucket when none is set: at most this, and never more than its per-minute rate. */
+export const DEFAULT_RATE_LIMIT_BURST = 30;
 
 export class ConfigError extends Error {
   override name = "ConfigError";

@@ -9,6 +9,7 @@ import type { Controls } from "./core/controls.js";
 import { conversationFrom } from "./core/conversation.js";
 import type { Identity } from "./core/identity.js";
 import { saneRequestId } from "./core/request-id.js";
+import type { ToolResult } from "./core/results.js";
 import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
 import type { SamplingRequester } from "./providers/llm/sampling.js";
@@ -27,12 +28,27 @@ const INSTRUCTIONS =
   "connect-mcp acts in the user's connected apps (through Pipedream Connect and/or Composio). " +
   "Start with list_accounts. If you know the app's HTTP API, use api_proxy; otherwise list_actions → describe_action → run_action.";
 
+const DEMO_NOTE = " (Demo: the backend is connect-mcp's offline Connect emulator with demo data; no real account is used.)";
+
+/**
+ * In `--demo`, every result says so (`demo: true` in structuredContent, "[demo]" before a plain
+ * text), so nobody mistakes emulator data for their real accounts.
+ */
+function markDemo(result: ToolResult): ToolResult {
+  const structured = result.structuredContent;
+  const [first, ...others] = result.content;
+  const wasJson = structured && first?.text === JSON.stringify(structured);
+  const marked = structured ? { ...structured, demo: true } : undefined;
+  const text = wasJson ? JSON.stringify(marked) : `[demo] ${first?.text ?? ""}`;
+  return { ...result, content: [{ type: "text", text }, ...others], ...(marked ? { structuredContent: marked } : {}) };
+}
+
 export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
   const server = new McpServer(
-    { name: "connect-mcp", version: VERSION },
+    { name: deps.config.demo ? "connect-mcp-demo" : "connect-mcp", version: VERSION },
     {
       capabilities: { tools: { listChanged: false } },
-      instructions: INSTRUCTIONS,
+      instructions: deps.config.demo ? INSTRUCTIONS + DEMO_NOTE : INSTRUCTIONS,
       // The tool list is the same for every caller and never changes while the server runs.
       cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "public" } },
     },
@@ -62,7 +78,7 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
             : undefined;
         const signal = sdk.mcpReq.signal;
         // The HTTP edge already replaced an unsafe X-Request-Id; checked again so no path passes a raw one to the audit log.
-        return deps.controls.run(
+        const result = await deps.controls.run(
           { identity, tool: tool.name, args: (args ?? {}) as Record<string, unknown>, dataField: tool.dataField, requestId: saneRequestId(sdk.http?.req?.headers.get("x-request-id")) },
           (policy) => {
             const ctx = makeToolContext({ identity, mode, conversation, logger: deps.logger, services: deps.services, policy, sampling, signal });
@@ -75,6 +91,7 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
             });
           },
         );
+        return deps.config.demo ? markDemo(result) : result;
       },
     );
   }

@@ -156,7 +156,7 @@ export class Configurator {
         }
         return { cfg: this.deps.configurations.save(current), dropped };
       }
-      current = await this.reload(await this.ensureAccounts(current));
+      current = await this.reloadMatchingLabels(await this.ensureAccounts(current), given);
       const names = new Set(current.props.map((p) => p.name));
       for (const name of Object.keys(current.configuredProps)) {
         if (!names.has(name)) {
@@ -248,6 +248,48 @@ export class Configurator {
     const owner = this.ownerOf(cfg.actionKey);
     for (const prop of unset) configuredProps[prop.name] = { authProvisionId: (await this.accountFor(String(prop.app ?? ""), owner)).id };
     return this.deps.configurations.save({ ...cfg, configuredProps });
+  }
+
+  /**
+   * Reload; when Connect refuses the values, a remote-options value the caller just gave may be an
+   * option's label ("Budget 2026") rather than its value ("sheet_budget_2026"): look it up among
+   * the options, and if exactly one label matches, use that option's value and reload again.
+   * Otherwise the error says how to list the valid values.
+   */
+  private async reloadMatchingLabels(cfg: Configuration, given: Record<string, unknown>): Promise<Configuration> {
+    try {
+      return await this.reload(cfg);
+    } catch (err) {
+      if (!(err instanceof ToolError)) throw err;
+      const suspects = cfg.props.filter((p) => p.remoteOptions && typeof given[p.name] === "string" && isDeepStrictEqual(cfg.configuredProps[p.name], toConnectValue(p, given[p.name])));
+      if (suspects.length === 0) throw err;
+      const configuredProps = { ...cfg.configuredProps };
+      const unmatched: string[] = [];
+      for (const prop of suspects) {
+        const label = String(given[prop.name]);
+        const option = await this.optionByLabel({ ...cfg, configuredProps }, prop.name, label);
+        if (option) configuredProps[prop.name] = toConnectValue(prop, prop.withLabel ? { label: option.label, value: option.value } : option.value);
+        else unmatched.push(prop.name);
+      }
+      if (unmatched.length === suspects.length) {
+        const how = unmatched.map((n) => `describe_action {configuration_id: "${cfg.id}", prop: "${n}"}`).join(" or ");
+        throw new ToolError(`${err.message} ${unmatched.map((n) => `"${n}"`).join(", ")} takes a value from its options (an ID, not a label): ${how} lists them, and query searches them.`);
+      }
+      return this.reload({ ...cfg, configuredProps });
+    }
+  }
+
+  /** The one option of `propName` whose label is `label` (case and a leading "#" aside), if any. */
+  private async optionByLabel(cfg: Configuration, propName: string, label: string): Promise<{ label: string; value: unknown } | undefined> {
+    const norm = (s: string) => s.trim().replace(/^#/, "").toLowerCase();
+    try {
+      const page = await this.options(cfg, propName, label);
+      const hits = page.options.filter((o) => norm(o.label) === norm(label));
+      return hits.length === 1 ? hits[0] : undefined;
+    } catch (err) {
+      if (err instanceof ToolError) return undefined;
+      throw err;
+    }
   }
 
   private async reload(cfg: Configuration): Promise<Configuration> {

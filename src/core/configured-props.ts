@@ -9,6 +9,7 @@ import { schemaProblem } from "./json-schema.js";
 import { isConfigurable, isRequired, valueSchema, type JsonSchema } from "./props-schema.js";
 
 function typeMatches(schema: JsonSchema, value: unknown): boolean {
+  if (Array.isArray(schema.type)) return schema.type.some((type) => typeMatches({ ...schema, type }, value));
   switch (schema.type) {
     case "string":
       return typeof value === "string";
@@ -48,14 +49,9 @@ export function checkValue(prop: ActionProp, value: unknown): string | undefined
   }
   const schema = valueSchema(prop);
   const plain = prop.withLabel ? (Array.isArray(value) ? value.map(unwrapLabel) : unwrapLabel(value)) : value;
-  // Remote options are IDs whose JSON type Connect does not always match to the prop's (a sheet's
-  // worksheet id is a number on a string prop): accept an option value as Connect gave it.
-  const optionLike = (v: unknown) => typeof v === "number" && schema.type === "string";
-  if (prop.remoteOptions && (optionLike(plain) || (Array.isArray(plain) && schema.type === "array" && schema.items?.type === "string" && plain.every((v) => typeof v === "string" || typeof v === "number")))) {
-    return undefined;
-  }
   if (!typeMatches(schema, plain)) {
-    return `"${prop.name}" must be ${schema.type === "array" ? `an array of ${schema.items?.type ?? "values"}` : `a ${schema.type}`}`;
+    const kind = (t: JsonSchema["type"]) => (Array.isArray(t) ? t.join(" or ") : t);
+    return `"${prop.name}" must be ${schema.type === "array" ? `an array of ${kind(schema.items?.type) ?? "values"}` : `a ${kind(schema.type)}`}`;
   }
   if (schema.enum && !schema.enum.includes(plain)) return `"${prop.name}" must be one of ${schema.enum.map((v) => JSON.stringify(v)).join(", ")}`;
   return undefined;

@@ -126,6 +126,11 @@ export class Controls {
     } else {
       result = await attempt();
     }
+    // A result is never an error and "ok" at once, whichever tool built it.
+    if (result.isError && result.structuredContent?.outcome === "ok") {
+      const { outcome: _ok, ...rest } = result.structuredContent;
+      result = { ...result, structuredContent: rest };
+    }
     const filtered = result.structuredContent && !result.isError ? filterListedApps(result.structuredContent, policy) : undefined;
     if (filtered) result = { ...result, content: [{ type: "text", text: JSON.stringify(filtered) }], structuredContent: filtered };
     result = this.shape(call, result, fields);

@@ -65,11 +65,12 @@ function governCatalog(catalog: Catalog, scope: CallScope): Catalog {
   };
   const listActions: Catalog["listActions"] = async (query) => {
     const listing = await catalog.listActions(query);
-    const restricted = policy.policy.allowApps.length || policy.policy.denyApps.length;
-    if (!restricted) return listing;
+    const { allowApps, denyApps, readOnly } = policy.policy;
+    if (!allowApps.length && !denyApps.length && !readOnly) return listing;
     return {
       ...listing,
-      actions: listing.actions.filter((a) => actionApps(a).every((app) => allowedApp(policy, app))),
+      // Under read-only, write actions are left out: an agent should not plan with actions it cannot run.
+      actions: listing.actions.filter((a) => actionApps(a).every((app) => allowedApp(policy, app)) && (!readOnly || a.annotations?.readOnlyHint === true)),
       ...(listing.apps ? { apps: listing.apps.filter((a) => allowedApp(policy, a.slug)) } : {}),
     };
   };

@@ -10,7 +10,7 @@
  * A refusal is a PolicyError naming the rule. Tools call the per-call `CallPolicy` once they know
  * what they are about to do (`ctx.policy.proxy(...)`, `ctx.policy.action(...)`).
  */
-import type { Config } from "../config.js";
+import { DEFAULT_RATE_LIMIT_BURST, type Config } from "../config.js";
 import type { ActionDefinition, HttpMethod } from "../providers/provider.js";
 import { callHash, type ConfirmationStore } from "../store/confirmations.js";
 import { actionApp, actionApps } from "./action-view.js";
@@ -42,6 +42,19 @@ export interface EffectivePolicy {
   source: string;
 }
 
+/**
+ * The per-user bucket: an explicitly set burst is used as is; otherwise the default burst, but never
+ * more than the rate (a key limited to 10 calls a minute does not get 30 at once). A key that sets
+ * its own rate without a burst is capped by that rate even under a deployment burst.
+ */
+function userBucket(config: Config, o: NonNullable<Identity["policy"]>): BucketSpec {
+  const perMinute = o.rateLimitPerMinute ?? config.rateLimitPerMinute;
+  if (o.rateLimitBurst !== undefined) return { perMinute, burst: o.rateLimitBurst };
+  if (o.rateLimitPerMinute === undefined && config.rateLimitBurst !== undefined) return { perMinute, burst: config.rateLimitBurst };
+  const burst = config.rateLimitBurst ?? DEFAULT_RATE_LIMIT_BURST;
+  return { perMinute, burst: perMinute > 0 ? Math.max(1, Math.min(burst, perMinute)) : burst };
+}
+
 export function effectivePolicy(config: Config, identity: Identity): EffectivePolicy {
   const o = identity.policy ?? {};
   return {
@@ -49,7 +62,7 @@ export function effectivePolicy(config: Config, identity: Identity): EffectivePo
     allowApps: o.allowApps ?? config.allowApps,
     denyApps: o.denyApps ?? config.denyApps,
     confirmWrites: o.confirmWrites ?? config.confirmWrites,
-    rateLimit: { perMinute: o.rateLimitPerMinute ?? config.rateLimitPerMinute, burst: o.rateLimitBurst ?? config.rateLimitBurst },
+    rateLimit: userBucket(config, o),
     source: identity.policy ? `API key "${identity.keyId}"` : "deployment",
   };
 }

@@ -102,6 +102,9 @@ export function valueSchema(prop: ActionProp): JsonSchema {
   const item: JsonSchema = {};
   const scalar = SCALAR[base];
   if (scalar) item.type = scalar;
+  // Remote options are IDs whose JSON type Connect does not always match to the prop's (a sheet's
+  // worksheet id is the number 0 on a string prop): the schema admits what the options hand out.
+  if (scalar === "string" && prop.remoteOptions) item.type = ["string", "number"];
   // `any` and unknown types stay unconstrained ({}), which every JSON Schema consumer accepts.
   if (scalar === "integer" || scalar === "number") {
     if (typeof prop.min === "number") item.minimum = prop.min;

@@ -38,13 +38,20 @@ export interface Services {
 export type ServicesOrReason = { ok: true; services: Services } | { ok: false; reason: string };
 
 export function createServices(config: Config, db: Db, logger: Logger): ServicesOrReason {
+  let links: ConnectLinkStore | undefined;
   const built = providersFromConfig(config, {
-    onTokenRejected: () => logger.warn("Connect rejected the access token; fetching a new one"),
+    onTokenRejected: () => {
+      // A token Connect accepted and now refuses: its state changed under us (revoked credentials,
+      // or an emulator reset or restart). Connect tokens minted before are not trusted either:
+      // handing one out could send the user to a link that says "unknown connect token".
+      const dropped = links?.clear() ?? 0;
+      logger.warn({ connect_links_dropped: dropped }, "Connect rejected the access token; fetching a new one");
+    },
     warn: (message) => logger.warn(message),
   });
   if (!built.ok) return { ok: false, reason: built.reason };
   const { scope } = built;
-  const links = new ConnectLinkStore(db, scope);
+  links = new ConnectLinkStore(db, scope);
   const provider = retiringUsedLinks(retryingReads(built.registry, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);

@@ -47,7 +47,7 @@ export interface SubAgentStats {
 export type SubAgentOutcome =
   | { kind: "ran"; cfg: Configuration; output: RunActionOutput; stats: SubAgentStats }
   | { kind: "needs_input"; cfg?: Configuration; question: string; missing: MissingProp[]; stats: SubAgentStats }
-  | { kind: "failed"; cfg?: Configuration; reason: string; stats: SubAgentStats }
+  | { kind: "failed"; cfg?: Configuration; reason: string; stats: SubAgentStats; /** The model itself failed: infrastructure, not the instruction. */ modelFailed?: boolean }
   | { kind: "held"; cfg: Configuration; preview: ToolResult; stats: SubAgentStats };
 
 export interface SubAgentDeps {
@@ -109,7 +109,7 @@ export async function runSubAgent(input: SubAgentInput, deps: SubAgentDeps): Pro
       } catch (err) {
         throwIfCancelled(deps.signal, "continue the sub-agent");
         if (controller.signal.aborted) return finish({ kind: "failed", cfg: session.cfg, reason: `the sub-agent ran out of time (${deps.timeoutMs} ms)`, stats });
-        if (err instanceof ModelError) return finish({ kind: "failed", cfg: session.cfg, reason: `the model failed: ${err.message}`, stats });
+        if (err instanceof ModelError) return finish({ kind: "failed", cfg: session.cfg, reason: `the model failed: ${err.message}`, stats, modelFailed: true });
         throw err;
       }
       stats.model_calls++;

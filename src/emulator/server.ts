@@ -15,6 +15,8 @@ import {
   reloadProps,
   runAction,
 } from "./components.js";
+import { CONNECT_PAGE_PATH, connectedPage, connectErrorPage, connectFormPage } from "./connect-page.js";
+import { handleChatCompletion, listDemoModels } from "./demo-model.js";
 import { handleProxy } from "./proxy.js";
 import { toWireAccount } from "./seed.js";
 import { createEnvState, ensureUser, findAccount, findApp, type ConnectTokenRecord, type EnvState } from "./state.js";
@@ -202,6 +204,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const accessTokens = new Map<string, number>();
   let faults: Fault[] = [];
   let recorded: RecordedRequest[] = [];
+  /** This emulator's own URL (known once listening): Connect Links point at its link page. */
+  let selfUrl = "";
   /** Aborted on close() so pending delays end at once. */
   const lifetime = new AbortController();
 
@@ -299,21 +303,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return fault;
   }
 
-  /** Simulates the end user finishing Connect Link for `token`. */
-  function completeConnect(body: Record<string, unknown>): Record<string, unknown> {
-    const token = body["token"];
+  /** The live Connect token `token` and the environment it belongs to (unknown after a reset or restart). */
+  function connectToken(token: unknown): { state: EnvState; record: ConnectTokenRecord } {
     if (typeof token !== "string" || token === "") throw new HttpError(400, "token is required");
-    let state: EnvState | undefined;
-    let record: ConnectTokenRecord | undefined;
     for (const env of ENVIRONMENTS) {
-      record = envs[env].connectTokens.get(token);
+      const record = envs[env].connectTokens.get(token);
       if (record) {
-        state = envs[env];
-        break;
+        if (record.expiresAt <= Date.now()) throw new HttpError(400, "connect token expired");
+        return { state: envs[env], record };
       }
     }
-    if (!state || !record) throw new HttpError(400, "unknown connect token");
-    if (record.expiresAt <= Date.now()) throw new HttpError(400, "connect token expired");
+    throw new HttpError(400, "unknown connect token");
+  }
+
+  /** Simulates the end user finishing Connect Link for `token`. */
+  function completeConnect(body: Record<string, unknown>): Record<string, unknown> {
+    const { state, record } = connectToken(body["token"]);
     const appRef = body["app"];
     if (typeof appRef !== "string" || appRef === "") throw new HttpError(400, "app is required");
     const app = findApp(state, appRef);
@@ -349,6 +354,45 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     state.accounts.push(account);
     ensureUser(state, record.externalUserId, iso).updatedAt = iso;
     return toWireAccount(account, state.apps, false);
+  }
+
+  /** GET shows the Connect Link page; its form POSTs back here and finishes the connection. */
+  function handleLinkPage(method: string, q: URLSearchParams, raw: Buffer, res: ServerResponse): void {
+    const html = (status: number, text: string): void => {
+      res.writeHead(status, {
+        "content-type": "text/html; charset=utf-8",
+        "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "cache-control": "no-store",
+      });
+      res.end(text);
+    };
+    try {
+      if (method === "GET") {
+        const { state, record } = connectToken(q.get("token"));
+        const appRef = q.get("app");
+        const app = appRef ? findApp(state, appRef) : undefined;
+        if (appRef && !app) throw new HttpError(400, `unknown app ${appRef}`);
+        const apps = state.apps.filter((a) => appHasActions(a.name_slug) || a.name_slug === appRef);
+        return html(200, connectFormPage({ token: record.token, user: record.externalUserId, apps, expiresAt: new Date(record.expiresAt).toISOString(), ...(app ? { app } : {}) }));
+      }
+      if (method === "POST") {
+        const form = Object.fromEntries(new URLSearchParams(raw.toString("utf8")));
+        const { state, record } = connectToken(form["token"]);
+        const account = completeConnect(form);
+        if (record.successRedirectUri) {
+          res.writeHead(303, { location: record.successRedirectUri });
+          res.end();
+          return;
+        }
+        const app = findApp(state, String(form["app"]))!;
+        return html(200, connectedPage({ user: record.externalUserId, app, accountId: String(account["id"]), accountName: String(account["name"]) }));
+      }
+      res.writeHead(405, { allow: "GET, POST" });
+      res.end();
+    } catch (err) {
+      if (err instanceof HttpError) return html(err.status, connectErrorPage(err.message));
+      throw err;
+    }
   }
 
   function reset(): void {
@@ -483,7 +527,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     return {
       token,
       expires_at: new Date(expiresAt).toISOString(),
-      connect_link_url: `https://pipedream.com/_static/connect.html?token=${token}&connectLink=true`,
+      // The emulator's own page (see connect-page.ts), so a link can be finished offline in a browser.
+      connect_link_url: `${selfUrl}${CONNECT_PAGE_PATH}?token=${token}&connectLink=true`,
     };
   }
 
@@ -635,6 +680,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const rawPath = qIndex >= 0 ? rawUrl.slice(0, qIndex) : rawUrl;
     const q = new URLSearchParams(qIndex >= 0 ? rawUrl.slice(qIndex + 1) : "");
     const isAdmin = rawPath.startsWith("/__emulator/");
+    // A person's browser on the Connect Link page, not a Connect API call: neither logged nor faulted.
+    const isLinkPage = rawPath === CONNECT_PAGE_PATH;
 
     // Per-request signal: fires when the client goes away or the server closes.
     const ac = new AbortController();
@@ -642,7 +689,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     lifetime.signal.addEventListener("abort", onShutdown, { once: true });
 
     let record: RecordedRequest | undefined;
-    if (!isAdmin) {
+    if (!isAdmin && !isLinkPage) {
       record = { method, path: rawPath, query: queryRecord(q), status: 0, at: new Date(started).toISOString() };
       const euid = q.get("external_user_id");
       const accountId = q.get("account_id");
@@ -667,6 +714,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const segs = rawPath.split("/").slice(1);
 
       if (isAdmin) return handleAdmin(method, segs, raw, res);
+      if (isLinkPage) return handleLinkPage(method, q, raw, res);
 
       const fault = takeFault(method, rawPath);
       if (fault) {
@@ -688,6 +736,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (method === "GET" && rawPath === "/healthz") return sendJson(res, 200, { ok: true });
       if (method === "POST" && rawPath === "/v1/oauth/token") return issueToken(req, raw, res);
       if (segs[0] === "v1" && segs[1] === "connect") return await handleConnect(req, res, method, segs, q, raw, record, ac.signal);
+      // The demo model (demo-model.ts): an OpenAI-compatible endpoint for trying sub-agent mode offline.
+      if (method === "POST" && rawPath === "/v1/chat/completions") {
+        try {
+          return sendJson(res, 200, handleChatCompletion(objectBody(raw), envs.development));
+        } catch (err) {
+          // OpenAI's error shape, so client libraries show the message.
+          if (err instanceof HttpError) return sendJson(res, err.status, { error: { message: err.message, type: "invalid_request_error", code: err.status === 404 ? "model_not_found" : null } });
+          throw err;
+        }
+      }
+      if (method === "GET" && rawPath === "/v1/models") return sendJson(res, 200, listDemoModels());
       sendError(res, 404, "not found");
     } catch (err) {
       if (ac.signal.aborted) {
@@ -720,10 +779,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const port = (server.address() as AddressInfo).port;
   const urlHost =
     cfg.host === "0.0.0.0" ? "127.0.0.1" : cfg.host === "::" ? "[::1]" : cfg.host.includes(":") ? `[${cfg.host}]` : cfg.host;
+  selfUrl = `http://${urlHost}:${port}`;
   let closing: Promise<void> | undefined;
 
   return {
-    url: `http://${urlHost}:${port}`,
+    url: selfUrl,
     port,
     requests: () => recorded.map((r) => ({ ...r, query: { ...r.query } })),
     reset,

@@ -48,6 +48,11 @@ export class ConnectLinkStore {
     })();
   }
 
+  /** Forget every cached link of this scope (Connect's state may have changed under them). */
+  clear(): number {
+    return this.db.prepare("DELETE FROM connect_links WHERE scope = ?").run(this.scope).changes;
+  }
+
   delete(user: string, app: string): void {
     this.db.prepare("DELETE FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?").run(this.scope, user, app);
   }

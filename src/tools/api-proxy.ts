@@ -187,8 +187,10 @@ export const apiProxy = defineTool({
     const text = JSON.stringify(structured);
     if (ok) return { content: [{ type: "text", text }], structuredContent: structured };
     const limited = res.status === 429 ? `; rate limited upstream, retry after ${retryAfterSeconds(res.headers)} s` : "";
+    // A read that failed on every attempt says so in its text too, not only in `retried`.
+    const again = res.retried ? ` (tried ${res.retried.attempts} times; the earlier attempts got ${res.retried.reasons.join(", ")})` : "";
     const result: ToolResult = {
-      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${limited}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
+      content: [{ type: "text", text: `The ${account.app.slug} API answered HTTP ${res.status}${again}${limited}${excerpt ? `: ${excerpt}` : ""}\n${text}` }],
       structuredContent: structured,
       isError: true,
     };

@@ -54,8 +54,8 @@ export const describeAction = defineTool({
   inputSchema: z.strictObject({
     action: z.string().max(200).optional().describe("Action key from list_actions (to start)"),
     configuration_id: z.string().max(100).optional().describe("To continue a configuration"),
-    configured_props: stringMap(z.unknown()).optional(),
-    account_id: z.string().optional(),
+    configured_props: stringMap(z.unknown()).optional().describe("Values to set, by prop name"),
+    account_id: z.string().optional().describe("From list_accounts"),
     prop: z.string().max(200).optional().describe("List this prop's options"),
     query: z.string().max(200).optional().describe("Search the options"),
     cursor: z.string().optional(),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { actionSummary } from "../core/action-view.js";
 import { decodeCursor, encodeCursor } from "../core/cursor.js";
+import { quote } from "../core/errors.js";
 import { success } from "../core/results.js";
 import { defineTool } from "./define-tool.js";
 
@@ -54,13 +55,18 @@ export const listActions = defineTool({
     }
 
     const actions = listing.actions.map(actionSummary);
+    const { readOnly, source } = ctx.policy.policy;
+    const notes = [
+      ...(actions.length === 0 && query ? [`No action matched "${quote(query)}"${app ? ` in ${app}` : ""}. Try other words${app ? ", omit query to list all of its actions," : ""} or call the app's API with api_proxy.`] : []),
+      ...(listing.unmatched && query ? [`No action of ${app} matched "${quote(query)}"; these are its actions (those that do what the request asks first). Try other words, or call the app's API with api_proxy.`] : []),
+      ...(readOnly ? [`Only read-only actions are listed: policy "read-only" (${source}) refuses the others.`] : []),
+    ];
     return success({
       outcome: "ok",
       actions,
       ...(apps ? { apps } : {}),
       ...(next ? { next_cursor: encodeCursor({ ...bound, ...next }) } : {}),
-      ...(actions.length === 0 && query ? { note: `No action matched "${query}"${app ? ` in ${app}` : ""}. Try other words${app ? ", omit query to list all of its actions," : ""} or call the app's API with api_proxy.` } : {}),
-      ...(listing.unmatched && query ? { note: `No action of ${app} matched "${query}"; these are its actions (those that do what the request asks first). Try other words, or call the app's API with api_proxy.` } : {}),
+      ...(notes.length ? { note: notes.join(" ") } : {}),
     });
   },
 });

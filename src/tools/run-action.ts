@@ -14,22 +14,22 @@ import type { Configuration } from "../store/configurations.js";
 import { defineTool, RESULT_ARGUMENTS_NOTE, resultArguments, RUN_OUTCOME, stringMap } from "./define-tool.js";
 
 const toolsOnlyInput = z.strictObject({
-  action: z.string().max(200).optional(),
-  configured_props: stringMap(z.unknown()).optional(),
+  action: z.string().max(200).optional().describe("Action key from list_actions"),
+  configured_props: stringMap(z.unknown()).optional().describe("Values by prop name"),
   account_id: z.string().optional().describe("From list_accounts"),
   confirmation_token: z.string().max(200).optional().describe("From a confirmation preview"),
   ...resultArguments,
 });
 
 const fullConfigInput = toolsOnlyInput.extend({
-  action: z.string().max(200).optional(),
-  configuration_id: z.string().max(100).optional(),
+  action: z.string().max(200).optional().describe("Action key from list_actions"),
+  configuration_id: z.string().max(100).optional().describe("To continue a configuration"),
   rerun: z.boolean().optional(),
 });
 
 const BASE_DESCRIPTION =
-  "Run an action with configured_props matching describe_action's schema, as the user's connected account. " +
-  `Runs once, never retried. Returns its summary, return value (result) and exports. ${RESULT_ARGUMENTS_NOTE}`;
+  "Run an action with configured_props (describe_action's schema) as the user's connected account. " +
+  `Runs once, never retried. Returns its summary, result and exports. ${RESULT_ARGUMENTS_NOTE}`;
 
 const subAgentInput = fullConfigInput.extend({
   instruction: z.string().max(4000).optional().describe("What to do, in plain language"),
@@ -37,8 +37,8 @@ const subAgentInput = fullConfigInput.extend({
 });
 
 const SUB_AGENT_DESCRIPTION =
-  "Do something in the user's apps from a plain-language instruction: the server's model finds the action, looks up IDs, fills the props and runs it once. " +
-  'If it needs more, the result is outcome "needs_input" with a question and a configuration_id to continue. Without instruction, works as in full-config.';
+  "Do something in the user's apps from a plain-language instruction: the server's model finds the action, looks up IDs, fills the props and runs it once, " +
+  'or answers outcome "needs_input" with a question and a configuration_id to continue. Without instruction, works as in full-config.';
 
 export const runAction = defineTool({
   name: "run_action",
@@ -77,24 +77,36 @@ function runFailure(output: RunActionOutput): string | undefined {
   return failed && ([failed.err?.name, failed.err?.message ?? failed.msg].filter(Boolean).join(": ") || "unknown error");
 }
 
-function runResult(key: string, output: RunActionOutput, extra: Record<string, unknown> = {}): ToolResult {
+function runResult(key: string, output: RunActionOutput, extra: Record<string, unknown> = {}, cfg?: Configuration): ToolResult {
   const reason = runFailure(output);
+  const { configuration_id: handle, ...rest } = extra;
   if (reason) {
-    const handle = typeof extra.configuration_id === "string" ? extra.configuration_id : undefined;
-    const message = `${key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.`;
+    const message = `${key} failed: ${reason}. It ran once and was not retried; check the props and the account, then decide whether to run it again.${labelHint(reason, cfg)}`;
     // The handle stays open: the caller fixes a value and runs it with the same configuration_id.
-    if (handle) return failureWith(`${message} To fix and run again: run_action {configuration_id: "${handle}", configured_props: {…}}.`, { configuration_id: handle });
+    if (typeof handle === "string") return failureWith(`${message} To fix and run again: run_action {configuration_id: "${handle}", configured_props: {…}}.`, { configuration_id: handle });
     throw new ToolError(message);
   }
   const { $summary, ...exports } = output.exports;
+  // A successful run closed its handle; handing it back would only invite "already ran".
   return success({
     outcome: "ok",
     ...(typeof $summary === "string" ? { summary: $summary } : {}),
     // Whole: the result budget cuts it keeping its structure (and keeps it for result_id).
     result: output.ret ?? null,
     exports,
-    ...extra,
+    ...rest,
   });
+}
+
+/**
+ * A failure that reads like a value was not found, in a configuration with remote-options values:
+ * perhaps one was given as an option's label. Say how to list the real values.
+ */
+function labelHint(reason: string, cfg: Configuration | undefined): string {
+  if (!cfg || !/not found|not accessible|unknown|invalid|no such/i.test(reason)) return "";
+  const props = cfg.props.filter((p) => p.remoteOptions && cfg.configuredProps[p.name] !== undefined).map((p) => p.name);
+  if (props.length === 0) return "";
+  return ` If ${props.map((n) => `"${n}"`).join(" or ")} was given as a label, use the option's value instead: describe_action {configuration_id: "${cfg.id}", prop: "${props[0]}"} lists them.`;
 }
 
 /**
@@ -181,7 +193,7 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
     if (reason) {
       return failureWith(`${outcome.cfg.actionKey} failed: ${reason}. It ran once and was not retried.`, { ...handle, subagent: report });
     }
-    return runResult(outcome.cfg.actionKey, outcome.output, { ...handle, subagent: report });
+    return runResult(outcome.cfg.actionKey, outcome.output, { ...handle, subagent: report }, outcome.cfg);
   }
   if (outcome.kind === "held") {
     // Policy wants the user's confirmation first: the preview, plus the handle to confirm with.
@@ -190,6 +202,16 @@ async function runWithSubAgent(args: z.infer<typeof subAgentInput> & { instructi
   }
   if (outcome.kind === "needs_input") {
     return success({ outcome: "needs_input", question: outcome.question, ...handle, ...(outcome.missing.length ? { missing: outcome.missing } : {}), subagent: report });
+  }
+  if (outcome.modelFailed) {
+    // The server's model is down or misconfigured: nothing the caller rewords will help.
+    const direct = cfg
+      ? `run_action {configuration_id: "${cfg.id}", configured_props: {…}} continues without the model`
+      : "run_action with action and configured_props works without the model";
+    return failureWith(
+      `The sub-agent's model is not available: ${outcome.reason.replace(/^the model failed: /, "")}. This is a problem with the server's model configuration, not the instruction; meanwhile ${direct}.`,
+      { ...handle, subagent: report },
+    );
   }
   const next = cfg ? ` Continue with configuration_id ${cfg.id} (describe_action shows what is set), or rephrase the instruction.` : " Rephrase the instruction, or name the action.";
   return failureWith(`The sub-agent could not finish: ${outcome.reason}.${next}`, { ...handle, subagent: report });
@@ -256,7 +278,7 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
   const ready = cfg;
   const output = await guardUnknownOutcome(cfg.actionKey, () => configurator.run(ready, { rerun: args.rerun }), cfg.id);
   ctx.logger.info({ action: cfg.actionKey, ms: Date.now() - started, configuration: cfg.id }, "action ran");
-  return runResult(cfg.actionKey, output, { configuration_id: cfg.id });
+  return runResult(cfg.actionKey, output, { configuration_id: cfg.id }, cfg);
 }
 
 /* ---------- tools-only: one shot, stateless ---------- */

@@ -115,7 +115,7 @@ describe("connect-mcp accounts", () => {
     expect(r.stdout).toMatch(/ok +Composio API http:\/\/127\.0\.0\.1:\d+, COMPOSIO_API_KEY is set/);
     expect(r.stdout).toMatch(/ok +Connect issued an access token/);
     expect(r.stdout).toMatch(/ok +Composio accepted the API key/);
-    expect(r.stdout).toMatch(/"demo-user" has 9 connected account\(s\), 7 healthy.*\(Pipedream Connect: 6, Composio: 3\)/);
+    expect(r.stdout).toMatch(/"demo-user" has 9 connected account\(s\): 7 healthy.*; Pipedream Connect: 6, Composio: 3/);
     expect(r.stdout).toMatch(/warn +account ca_gmail_expired \(gmail\) is dead: expired: /);
     expect(r.stdout).not.toContain("emulator-composio-key");
     const wrongKey = await runCli(["doctor"], { ...env, COMPOSIO_API_KEY: "wrong-key" });

@@ -1,10 +1,12 @@
 /** The CLI surface: help, version, flag validation, config file precedence, doctor. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/index.js";
-import { emulator, emulatorEnv, runCli } from "../helpers.js";
+import { OPTION_GROUPS, OPTIONS } from "../../src/config.js";
+import { CLI, emulator, emulatorEnv, runCli } from "../helpers.js";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -15,12 +17,61 @@ afterAll(async () => {
 });
 
 describe("connect-mcp CLI", () => {
-  it("--help lists every flag with its env variable", async () => {
+  it("--help is grouped by topic and names every option; help options gives each in full with its variables", async () => {
     const r = await runCli(["--help"]);
     expect(r.code).toBe(0);
-    for (const s of ["--transport", "--tool-mode", "--db", "--config", "--log-level", "PIPEDREAM_EXTERNAL_USER_ID", "CONNECT_MCP_UPSTREAM_TIMEOUT_MS", "emulator", "doctor"]) {
-      expect(r.stdout).toContain(s);
+    for (const g of OPTION_GROUPS) expect(r.stdout).toContain(`\n${g.title}:\n`);
+    for (const o of OPTIONS) expect(r.stdout).toContain(o.flag ? `--${o.flag}` : o.key);
+    for (const s of ["--config", "--demo", "PIPEDREAM_EXTERNAL_USER_ID", "emulator", "doctor", "audit"]) expect(r.stdout).toContain(s);
+    expect(r.stdout.split("\n").length).toBeLessThan(90);
+    const full = await runCli(["help", "options"]);
+    for (const o of OPTIONS) for (const env of o.env) expect(full.stdout).toContain(env);
+  });
+
+  it("each command's --help shows its own options", async () => {
+    const audit = await runCli(["audit", "--help"]);
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toMatch(/^Usage: connect-mcp audit/);
+    for (const f of ["--user", "--since", "--until", "--limit", "--json", "--db"]) expect(audit.stdout).toContain(f);
+    expect(audit.stdout).not.toContain("--jwt-secret");
+    expect((await runCli(["emulator", "--help"])).stdout).toMatch(/^Usage: connect-mcp emulator \[--port N\] \[--host H\]/);
+    expect((await runCli(["api-key", "--help"])).stdout).toMatch(/^Usage: connect-mcp api-key --user U \[--id ID\]/);
+    expect((await runCli(["cache", "--help"])).stdout).toMatch(/--clear/);
+    expect((await runCli(["doctor", "--help"])).stdout).toMatch(/^Usage: connect-mcp doctor/);
+    const wrong = await runCli(["audit", "--clear"]);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/Run connect-mcp audit --help/);
+  });
+
+  it("audit with a --db that does not exist says so and creates nothing", async () => {
+    const db = join(mkdtempSync(join(tmpdir(), "connect-mcp-cli-")), "typo.db");
+    const r = await runCli(["audit", "--db", db]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`the database ${db} does not exist`);
+    expect(existsSync(db)).toBe(false);
+  });
+
+  it("the emulator prints export lines, a throwaway database and the demo model", async () => {
+    const child = spawn(process.execPath, [CLI, "emulator", "--port", "0"], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`the emulator printed no CONNECT_MCP_LLM_MODEL line:\n${err}`)), 15_000);
+        child.stderr.on("data", (d: Buffer) => {
+          err += d.toString();
+          if (err.includes("CONNECT_MCP_LLM_MODEL")) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+    } finally {
+      child.kill("SIGINT");
     }
+    expect(err).toMatch(/^export PIPEDREAM_BASE_URL=http:\/\/127\.0\.0\.1:\d+$/m);
+    expect(err).toMatch(/^export PIPEDREAM_EXTERNAL_USER_ID=demo-user$/m);
+    expect(err).toMatch(/^export CONNECT_MCP_DB=:memory:$/m);
+    expect(err).toMatch(/^export CONNECT_MCP_LLM_MODEL=emulator-demo$/m);
   });
 
   it("--version prints the package version", async () => {
@@ -57,9 +108,33 @@ describe("connect-mcp CLI", () => {
     const r = await runCli(["doctor"], emulatorEnv(emu));
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(/access token/);
-    expect(r.stdout).toMatch(/"demo-user" has 6 connected account\(s\), 5 healthy/);
+    // A dead account is not counted (or listed) under "healthy".
+    expect(r.stdout).toMatch(/"demo-user" has 6 connected account\(s\): 5 healthy \(github ×2, google_sheets, slack, zendesk\), 1 dead or unhealthy \(gmail\)/);
     expect(r.stdout).toMatch(/apn_gmail_dead \(gmail\) is dead/);
     expect(r.stdout).not.toContain("emulator-client-secret");
+  });
+
+  it("doctor in sub-agent mode checks that a model is configured and answers", async () => {
+    const demo = await runCli(["doctor"], emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "sub-agent", CONNECT_MCP_LLM_BASE_URL: `${emu.url}/v1`, CONNECT_MCP_LLM_MODEL: "emulator-demo" }));
+    expect(demo.code, demo.stdout).toBe(0);
+    expect(demo.stdout).toMatch(/ok +sub-agent model "emulator-demo" \(OpenAI-compatible\) at http:\/\/127\.0\.0\.1:\d+\/v1: the endpoint answers/);
+    const none = await runCli(["doctor"], emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "sub-agent" }));
+    expect(none.stdout).toMatch(/warn +sub-agent mode has no model configured/);
+    const down = await runCli(["doctor"], emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "sub-agent", CONNECT_MCP_LLM_BASE_URL: "http://127.0.0.1:9/v1", CONNECT_MCP_LLM_MODEL: "m" }));
+    expect(down.code).toBe(1);
+    expect(down.stdout).toMatch(/FAIL +cannot reach the sub-agent's model endpoint http:\/\/127\.0\.0\.1:9\/v1/);
+    const keyless = await runCli(["doctor"], emulatorEnv(emu, { CONNECT_MCP_TOOL_MODE: "sub-agent", CONNECT_MCP_LLM_PROVIDER: "anthropic", CONNECT_MCP_LLM_MODEL: "claude-sonnet-4-5" }));
+    expect(keyless.code).toBe(1);
+    expect(keyless.stdout).toMatch(/FAIL +CONNECT_MCP_LLM_PROVIDER=anthropic needs CONNECT_MCP_LLM_API_KEY/);
+  });
+
+  it("doctor with API keys does not warn that HTTP callers have no end user", async () => {
+    const keys = JSON.stringify([{ id: "k1", sha256: "a".repeat(64), user: "other-user" }]);
+    const r = await runCli(["doctor", "--transport", "http"], emulatorEnv(emu, { PIPEDREAM_EXTERNAL_USER_ID: "", CONNECT_MCP_API_KEYS: keys }));
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).not.toMatch(/no end user/);
+    expect(r.stdout).toMatch(/ok +HTTP callers' end users come from 1 API key\(s\)/);
+    expect(r.stdout).toMatch(/"other-user" has 2 connected account/);
   });
 
   it("doctor says precisely what is wrong", async () => {

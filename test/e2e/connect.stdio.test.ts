@@ -21,7 +21,12 @@ beforeEach(() => {
   emu.reset();
 });
 
-const LINK = /^https:\/\/pipedream\.com\/_static\/connect\.html\?token=(ctok_[0-9a-f]+)&connectLink=true&app=([a-z_]+)$/;
+// The emulator mints links to its own Connect Link page (Pipedream's hosted page has the same path).
+const escaped = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+let LINK: RegExp;
+beforeAll(() => {
+  LINK = new RegExp(`^${escaped(emu.url)}/_static/connect\\.html\\?token=(ctok_[0-9a-f]+)&connectLink=true&app=([a-z_]+)$`);
+});
 
 /** The user opens the link and connects the app. */
 async function completeConnect(url: string, name?: string): Promise<{ id: string }> {
@@ -119,6 +124,67 @@ async function deleteAccount(id: string): Promise<void> {
   });
   expect(res.status).toBe(204);
 }
+
+describe("the emulator's Connect Link page", () => {
+  /** What a browser does with the page's form: POST it back. */
+  async function submit(url: string, name = ""): Promise<Response> {
+    const u = new URL(url);
+    const form = new URLSearchParams({ token: u.searchParams.get("token") ?? "", app: u.searchParams.get("app") ?? "", name });
+    return fetch(`${u.origin}${u.pathname}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: form, redirect: "manual" });
+  }
+
+  it("a link opens a page on the emulator itself whose form finishes the connection", async () => {
+    const r = await call(s.client, "list_accounts", { app: "notion" });
+    const { url } = r.structured!.connect as Connect;
+    expect(url.startsWith(`${emu.url}/`)).toBe(true);
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/text\/html/);
+    const html = await page.text();
+    expect(html).toContain("Connect Notion as demo-user");
+    expect(html).toMatch(/<button[^>]*>Connect Notion<\/button>/);
+    const done = await submit(url, "Wiki workspace");
+    expect(done.status).toBe(200);
+    expect(await done.text()).toMatch(/Connected Notion[\s\S]*Wiki workspace/);
+    const after = await call(s.client, "list_accounts", { app: "notion" });
+    expect(after.structured).toMatchObject({ outcome: "ok", accounts: [{ app: "notion", name: "Wiki workspace", healthy: true }] });
+  });
+
+  it("user input on the page is escaped, and a made-up token gets a page that says what is wrong", async () => {
+    const page = await fetch(`${emu.url}/_static/connect.html?token=ctok_doesnotexist&app=notion`);
+    expect(page.status).toBe(400);
+    expect(await page.text()).toMatch(/unknown connect token/);
+    const r = await call(s.client, "list_accounts", { app: "notion" });
+    const { url } = r.structured!.connect as Connect;
+    const html = await (await submit(url, "<script>alert(1)</script>")).text();
+    expect(html).not.toContain("<script>alert(1)</script>");
+    expect(html).toContain("&lt;script&gt;");
+  });
+
+  it("a cached link does not outlive an emulator reset: the next answer carries a new link that works", async () => {
+    const before = ((await call(s.client, "list_accounts", { app: "notion" })).structured!.connect as Connect).url;
+    emu.reset();
+    const after = await call(s.client, "list_accounts", { app: "notion" });
+    const { url } = after.structured!.connect as Connect;
+    expect(url).not.toBe(before);
+    expect(tokenRequests()).toBe(1);
+    expect((await submit(before)).status).toBe(400); // the emulator forgot that token
+    expect((await submit(url)).status).toBe(200);
+    expect((await call(s.client, "list_accounts", { app: "notion" })).structured).toMatchObject({ outcome: "ok", accounts: [{ app: "notion" }] });
+  });
+
+  it("a link created with a success redirect sends the browser there", async () => {
+    const redirected = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_CONNECT_SUCCESS_REDIRECT_URI: "https://app.example.com/connected" }));
+    try {
+      const { url } = (await call(redirected.client, "list_accounts", { app: "notion" })).structured!.connect as Connect;
+      const res = await submit(url);
+      expect(res.status).toBe(303);
+      expect(res.headers.get("location")).toBe("https://app.example.com/connected");
+    } finally {
+      await redirected.close();
+    }
+  });
+});
 
 describe("a dead account", () => {
   // One test: the emulator's reset() forgets issued Connect tokens, which real Connect never does.

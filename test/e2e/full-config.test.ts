@@ -57,7 +57,9 @@ describe("full-config: the Google Sheets flow", () => {
       // 5. Fill the columns and run.
       const done = await call(s.client, "run_action", { configuration_id: id, configured_props: { col_0000: "2026-11-21", col_0001: "coffee", col_0002: "4.50" } });
       expect(done.isError, done.text).toBe(false);
-      expect(done.structured).toMatchObject({ outcome: "ok", summary: "Added 1 row to Budget 2026", configuration_id: id });
+      expect(done.structured).toMatchObject({ outcome: "ok", summary: "Added 1 row to Budget 2026" });
+      // The handle closed with the run: it is not handed back (it could only say "already ran").
+      expect(done.structured!.configuration_id).toBeUndefined();
       expect(JSON.stringify(await s.client.listTools())).toBe(before);
       // The run carried the dynamic_props_id Connect issued (the emulator refuses column props without it).
       const runs = emu.requests().filter((q) => q.path.endsWith("/actions/run"));
@@ -104,6 +106,34 @@ describe("full-config: the Google Sheets flow", () => {
     }
   });
 
+  it("an option's type is the schema's: worksheetId options are numbers, and its schema admits them", async () => {
+    const s = await connectStdio(emulatorEnv(emu));
+    try {
+      const start = await call(s.client, "describe_action", { action: SHEETS, configured_props: { sheetId: "sheet_budget_2026" }, prop: "worksheetId" });
+      expect(options(start)).toContainEqual({ label: "Sheet1", value: 0 });
+      const props = start.structured!.props as { properties: Record<string, { type: unknown }> };
+      expect(props.properties.worksheetId!.type).toEqual(["string", "number"]);
+      expect(props.properties.sheetId!.type).toEqual(["string", "number"]);
+      expect(props.properties.hasHeaders!.type).toBe("boolean");
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("a value given as an option's label is matched to its value, or the error says how to list the options", async () => {
+    const s = await connectStdio(emulatorEnv(emu));
+    try {
+      const byLabel = await call(s.client, "describe_action", { action: SHEETS, configured_props: { sheetId: "Budget 2026" } });
+      expect(byLabel.isError, byLabel.text).toBe(false);
+      expect(byLabel.structured!.configured).toMatchObject({ sheetId: "sheet_budget_2026" });
+      const unknown = await call(s.client, "describe_action", { action: SHEETS, configured_props: { sheetId: "Budget 2031" } });
+      expect(unknown.isError).toBe(true);
+      expect(unknown.text).toMatch(/Requested entity was not found.*"sheetId" takes a value from its options \(an ID, not a label\): describe_action \{configuration_id: "cfg_[\w-]+", prop: "sheetId"\} lists them/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it("values still valid after a reload are kept; ones the reload removed are reported", async () => {
     const s = await connectStdio(emulatorEnv(emu));
     try {
@@ -145,7 +175,7 @@ describe("full-config: handles", () => {
       const needs = await call(second.client, "run_action", { configuration_id: id, configured_props: { worksheetId: 0, hasHeaders: true } });
       expect(needs.structured!.outcome).toBe("needs_input");
       const done = await call(second.client, "run_action", { configuration_id: id, configured_props: { col_0000: "d", col_0001: "i", col_0002: "1" } });
-      expect(done.structured).toMatchObject({ outcome: "ok", configuration_id: id });
+      expect(done.structured).toMatchObject({ outcome: "ok", summary: "Added 1 row to Budget 2026" });
     } finally {
       await second.close();
     }
@@ -197,7 +227,8 @@ describe("full-config: handles", () => {
       // The same handle, fixed: channel stays set, only text changes, and it runs.
       const fixed = await call(s.client, "run_action", { configuration_id: handle, configured_props: { text: "fixed" } });
       expect(fixed.isError, fixed.text).toBe(false);
-      expect(fixed.structured).toMatchObject({ outcome: "ok", configuration_id: handle, summary: expect.stringContaining("C01GENERAL") });
+      expect(fixed.structured).toMatchObject({ outcome: "ok", summary: expect.stringContaining("C01GENERAL") });
+      expect(fixed.structured!.configuration_id).toBeUndefined();
       // …and is closed after that success.
       const again = await call(s.client, "run_action", { configuration_id: handle });
       expect(again.isError).toBe(true);

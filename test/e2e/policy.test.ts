@@ -84,6 +84,23 @@ describe("read-only", () => {
     });
   });
 
+  it("list_actions under read-only offers only actions the key may run, and says why", async () => {
+    await as("readOnly", async (c) => {
+      const r = await call(c, "list_actions", { app: "slack" });
+      expect(r.isError, r.text).toBe(false);
+      const actions = r.structured!.actions as Array<{ key: string; read_only: boolean }>;
+      expect(actions.map((a) => a.key).sort()).toEqual(["slack-find-user", "slack-list-channels"]);
+      expect(r.structured!.note).toMatch(/Only read-only actions are listed: policy "read-only" \(API key "ro"\)/);
+      const search = await call(c, "list_actions", { query: "send a message on slack" });
+      expect((search.structured!.actions as Array<{ read_only: boolean }>).every((a) => a.read_only)).toBe(true);
+    });
+    await as("plain", async (c) => {
+      const r = await call(c, "list_actions", { app: "slack" });
+      expect((r.structured!.actions as Array<{ key: string }>).map((a) => a.key)).toContain("slack-send-message");
+      expect(r.structured!.note).toBeUndefined();
+    });
+  });
+
   it("refuses actions not annotated read-only, before anything runs, and runs read-only ones", async () => {
     await as("readOnly", async (c) => {
       const w = await call(c, "run_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL", text: "no" } });

@@ -54,7 +54,8 @@ describe("sub-agent with an OpenAI-compatible model", () => {
     ]);
     const r = await call(s.client, "run_action", { instruction: "Find the Slack user alice@example.com" });
     expect(r.isError, r.text).toBe(false);
-    expect(r.structured).toMatchObject({ outcome: "ok", configuration_id: expect.stringMatching(/^cfg_/) });
+    expect(r.structured).toMatchObject({ outcome: "ok" });
+    expect(r.structured!.configuration_id).toBeUndefined(); // closed by the run
     expect(report(r)).toMatchObject({ action: "slack-find-user", backend: "openai-compatible", model: "scripted-1", model_calls: 3, output_tokens: 60 });
     expect(report(r).configured_props).toMatchObject({ email: "alice@example.com", slack: { account_id: "apn_slack_demo" } });
     expect(report(r).input_tokens).toBeGreaterThan(0);
@@ -122,14 +123,14 @@ describe("sub-agent with an OpenAI-compatible model", () => {
     expect(String(model.requests[2]!.body.messages.at(-1)!.content)).toMatch(/2 healthy github accounts/);
     const id = r.structured!.configuration_id as string;
     const done = await call(s.client, "run_action", { configuration_id: id, account_id: "apn_github_work", configured_props: { repo: "work-org/api", title: "Flaky test" } });
-    expect(done.structured).toMatchObject({ outcome: "ok", configuration_id: id });
+    expect(done.structured).toMatchObject({ outcome: "ok", summary: "Successfully created issue #42 in work-org/api" });
   });
 
   it("a model that errors fails clearly, with the report", async () => {
     model.script([{ status: 500 }]);
     const r = await call(s.client, "run_action", { instruction: "Send a Slack message" });
     expect(r.isError).toBe(true);
-    expect(r.text).toMatch(/The sub-agent could not finish: the model failed: the model endpoint failed \(HTTP 500\)/);
+    expect(r.text).toMatch(/The sub-agent's model is not available: the model endpoint http:\/\/127\.0\.0\.1:\d+\/v1 failed \(HTTP 500\).*not the instruction/);
     expect(r.structured!.subagent).toMatchObject({ model_calls: 0 });
     expect(r.text).not.toContain(API_KEY);
   });
@@ -197,6 +198,8 @@ describe("sub-agent through MCP sampling", () => {
       const r = await call(plain.client, "run_action", { instruction: "Send hi to #general" });
       expect(r.isError).toBe(true);
       expect(r.text).toMatch(/needs a model.*CONNECT_MCP_LLM_MODEL.*CONNECT_MCP_LLM_PROVIDER=anthropic.*MCP sampling.*configured_props/);
+      // …and the server said so once, at start-up.
+      expect(plain.stderr().match(/"level":40[^\n]*sub-agent mode has no model configured/g)).toHaveLength(1);
     } finally {
       await plain.close();
     }

@@ -13,7 +13,8 @@ it.each(["tools-only", "full-config", "sub-agent"])("tools/list in %s mode match
     expect(tools.map((t) => t.name)).toEqual(["list_accounts", "api_proxy", "list_actions", "describe_action", "run_action"]);
     await expect(JSON.stringify({ tools }, null, 2)).toMatchFileSnapshot(`../__snapshots__/tools-list.${mode}.json`);
     // Compact size on the wire; the README gives the current figures. Guard against regressions
-    // (raised from 7,000 when idempotency_key/fields/result_id/offset were added; issue 16 trims it).
+    // (raised from 7,000 when idempotency_key/fields/result_id/offset were added, and the arguments
+    // without a description got one; issue 16 trims it).
     expect(JSON.stringify({ tools }).length).toBeLessThan(8000);
   } finally {
     await s.close();

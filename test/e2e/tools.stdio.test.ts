@@ -193,10 +193,20 @@ describe("tools over stdio: results and bad input", () => {
     const notFound = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/status/404", app: "slack" });
     expect(notFound.isError).toBe(true);
     expect(notFound.structured).toMatchObject({ status: 404, body: { error: "emulated 404" } });
+    // An error is never also outcome "ok".
+    expect(notFound.structured!.outcome).toBeUndefined();
     const write = await call(s.client, "api_proxy", { method: "POST", url: "https://slack.com/__emulator/status/502", app: "slack", body: { text: "hi" } });
     expect(write.isError).toBe(true);
     expect(write.text).toMatch(/HTTP 502/);
     expect(emu.requests().filter((q) => q.method === "POST" && q.path.includes("/proxy/"))).toHaveLength(1);
+  });
+
+  it("a GET that keeps failing says it was tried more than once, in its text too, and is no outcome ok", async () => {
+    const down = await call(s.client, "api_proxy", { method: "GET", url: "https://slack.com/__emulator/status/503", app: "slack" });
+    expect(down.isError).toBe(true);
+    expect(down.structured).toMatchObject({ status: 503, retried: { attempts: expect.any(Number), reasons: expect.arrayContaining(["503"]) } });
+    expect(down.text).toMatch(/HTTP 503 \(tried \d times; the earlier attempts got 503/);
+    expect(down.structured!.outcome).toBeUndefined();
   });
 
   it("an upstream timeout is a clear error within the configured limit", async () => {

@@ -169,10 +169,10 @@ describe("an app's 401 is not Connect's 401", () => {
         outcome: "connect_required",
         status: 401,
         account_id: "apn_slack_demo",
-        connect: { app: "slack", url: expect.stringMatching(/^https:\/\/pipedream\.com\/_static\/connect\.html\?token=ctok_.*&app=slack$/) },
+        connect: { app: "slack", url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/_static\/connect\.html\?token=ctok_.*&app=slack$/) },
       });
       expect(r.structured!.upstream_body).toMatch(/emulated 401/);
-      expect(r.structured!.message).toMatch(/Slack account "Demo Workspace" needs to be reconnected: open https:/);
+      expect(r.structured!.message).toMatch(/Slack account "Demo Workspace" needs to be reconnected: open http:\/\/127\.0\.0\.1/);
     }
     const log = emu.requests();
     expect(log.filter((q) => q.path === "/v1/oauth/token")).toHaveLength(1);

@@ -400,7 +400,8 @@ describe("connect tokens", () => {
     const before = Date.now();
     const tok = await pd.tokens.create({ externalUserId: USER });
     expect(tok.token).toMatch(/^ctok_[0-9a-f]{32}$/);
-    expect(tok.connectLinkUrl).toBe(`https://pipedream.com/_static/connect.html?token=${tok.token}&connectLink=true`);
+    // Pipedream's hosted page, as the emulator's own page (same path and query): usable offline.
+    expect(tok.connectLinkUrl).toBe(`${emu.url}/_static/connect.html?token=${tok.token}&connectLink=true`);
     expect(tok.expiresAt).toBeInstanceOf(Date);
     expect(Math.abs(tok.expiresAt.getTime() - (before + 4 * 3600_000))).toBeLessThan(60_000);
 

@@ -77,8 +77,10 @@ describe("resolveConfig", () => {
   });
 
   it("rate limits by transport unless set: none on stdio, a share of the project's quota on HTTP", () => {
-    expect(resolveConfig({ env: {} })).toMatchObject({ rateLimitPerMinute: 0, rateLimitProjectPerMinute: 0, rateLimitBurst: 30 });
-    expect(resolveConfig({ env: {}, flags: { transport: "http" } })).toMatchObject({ rateLimitPerMinute: 60, rateLimitProjectPerMinute: 180, rateLimitBurst: 30 });
+    expect(resolveConfig({ env: {} })).toMatchObject({ rateLimitPerMinute: 0, rateLimitProjectPerMinute: 0 });
+    expect(resolveConfig({ env: {}, flags: { transport: "http" } })).toMatchObject({ rateLimitPerMinute: 60, rateLimitProjectPerMinute: 180 });
+    // Unset: the policy derives it (30, capped by the rate; see governance.test.ts).
+    expect(resolveConfig({ env: {} }).rateLimitBurst).toBeUndefined();
     // a value set anywhere wins over the transport's default, including 0 on HTTP
     expect(resolveConfig({ env: { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "10" } }).rateLimitPerMinute).toBe(10);
     expect(resolveConfig({ env: { CONNECT_MCP_TRANSPORT: "http", CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "0" } })).toMatchObject({ rateLimitPerMinute: 0, rateLimitProjectPerMinute: 180 });

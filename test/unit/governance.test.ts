@@ -99,6 +99,22 @@ describe("policy", () => {
     expect(effectivePolicy(config, { via: "jwt", externalUserId: "u" }).source).toBe("deployment");
   });
 
+  it("a burst never exceeds the rate it goes with unless it was set", () => {
+    const http = resolveConfig({ env: {}, flags: { transport: "http" } });
+    const key = (policy: Record<string, number>) => effectivePolicy(http, { via: "api-key", keyId: "k", externalUserId: "u", policy });
+    // The case: a key limited to 30 a minute said "bursts of 60"; it now gets 30 at most.
+    expect(key({ rateLimitPerMinute: 30 }).rateLimit).toEqual({ perMinute: 30, burst: 30 });
+    expect(key({ rateLimitPerMinute: 10 }).rateLimit).toEqual({ perMinute: 10, burst: 10 });
+    expect(key({ rateLimitPerMinute: 10, rateLimitBurst: 25 }).rateLimit).toEqual({ perMinute: 10, burst: 25 });
+    expect(effectivePolicy(http, { via: "jwt", externalUserId: "u" }).rateLimit).toEqual({ perMinute: 60, burst: 30 });
+    const low = resolveConfig({ env: { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "6" } });
+    expect(effectivePolicy(low, { via: "jwt", externalUserId: "u" }).rateLimit).toEqual({ perMinute: 6, burst: 6 });
+    // A deployment burst set on purpose stands for the deployment's rate, but a key's own rate caps it.
+    const set = resolveConfig({ env: { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "6", CONNECT_MCP_RATE_LIMIT_BURST: "12" } });
+    expect(effectivePolicy(set, { via: "jwt", externalUserId: "u" }).rateLimit).toEqual({ perMinute: 6, burst: 12 });
+    expect(effectivePolicy(set, { via: "api-key", keyId: "k", externalUserId: "u", policy: { rateLimitPerMinute: 4 } }).rateLimit).toEqual({ perMinute: 4, burst: 4 });
+  });
+
   it("names the rule that refused", () => {
     const p = new CallPolicy({ ...effectivePolicy(config, { via: "jwt" }), readOnly: true, allowApps: ["slack", "gmail"] }, "u", "run_action", undefined, undefined, 300);
     expect(() => p.checkApp("github")).toThrow(/policy "allow-apps"/);

@@ -1,6 +1,6 @@
 /** ChatModel over the Anthropic Messages API. */
 import Anthropic from "@anthropic-ai/sdk";
-import { ModelError, type ChatModel, type ModelReply, type ModelRequest } from "./model.js";
+import { modelFailure, type ChatModel, type ModelReply, type ModelRequest } from "./model.js";
 
 export interface AnthropicModelOptions {
   baseUrl?: string;
@@ -49,8 +49,7 @@ export class AnthropicModel implements ChatModel {
         { signal: req.signal },
       );
     } catch (err) {
-      const status = (err as { status?: number }).status;
-      throw new ModelError(`the Anthropic API failed${status ? ` (HTTP ${status})` : ""}: ${(err as Error).message.slice(0, 200)}`);
+      throw modelFailure(err, this.client.baseURL, this.model, req.signal);
     }
     const text = res.content.flatMap((b) => (b.type === "text" ? [b.text] : [])).join("\n");
     return {

@@ -54,6 +54,26 @@ export class ModelError extends Error {
   override name = "ModelError";
 }
 
+/**
+ * What went wrong talking to the model endpoint, as an operator can act on it: the endpoint that
+ * could not be reached, the key it refused, the model it does not serve. Both model libraries
+ * throw errors with `status` (an HTTP answer) or without (the request never got one).
+ */
+export function modelFailure(err: unknown, baseUrl: string, model: string, signal?: AbortSignal): ModelError {
+  const status = (err as { status?: number }).status;
+  const name = (err as Error).name ?? "";
+  const detail = String((err as Error).message ?? err).replace(/\s+/g, " ").slice(0, 200);
+  if (status === undefined) {
+    if (signal?.aborted) return new ModelError(`the call to the model endpoint ${baseUrl} was stopped`);
+    if (/Timeout/i.test(name)) return new ModelError(`the model endpoint ${baseUrl} did not answer in time`);
+    return new ModelError(`could not reach the model endpoint ${baseUrl} (${detail}); check CONNECT_MCP_LLM_BASE_URL and that the model server is running`);
+  }
+  if (status === 401 || status === 403) return new ModelError(`the model endpoint ${baseUrl} refused the API key (HTTP ${status}); check CONNECT_MCP_LLM_API_KEY`);
+  if (status === 404) return new ModelError(`the model endpoint ${baseUrl} does not serve model "${model}" (HTTP 404: ${detail}); check CONNECT_MCP_LLM_MODEL and CONNECT_MCP_LLM_BASE_URL`);
+  if (status === 429) return new ModelError(`the model endpoint ${baseUrl} is rate limiting this server (HTTP 429); try again later`);
+  return new ModelError(`the model endpoint ${baseUrl} failed (HTTP ${status}): ${detail}`);
+}
+
 /** Best-effort JSON object from a tool-call argument string. */
 export function parseArguments(raw: unknown): Record<string, unknown> {
   if (raw && typeof raw === "object" && !Array.isArray(raw)) return raw as Record<string, unknown>;

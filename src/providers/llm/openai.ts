@@ -1,6 +1,6 @@
 /** ChatModel over any OpenAI-compatible chat-completions endpoint (OpenAI, llama.cpp, Ollama, vLLM, gateways). */
 import OpenAI from "openai";
-import { ModelError, parseArguments, type ChatModel, type ModelReply, type ModelRequest } from "./model.js";
+import { modelFailure, ModelError, parseArguments, type ChatModel, type ModelReply, type ModelRequest } from "./model.js";
 
 export interface OpenAiModelOptions {
   baseUrl?: string;
@@ -47,8 +47,7 @@ export class OpenAiCompatibleModel implements ChatModel {
         { signal: req.signal },
       );
     } catch (err) {
-      const status = (err as { status?: number }).status;
-      throw new ModelError(`the model endpoint failed${status ? ` (HTTP ${status})` : ""}: ${(err as Error).message.slice(0, 200)}`);
+      throw modelFailure(err, this.client.baseURL, this.model, req.signal);
     }
     const message = res.choices?.[0]?.message;
     if (!message) throw new ModelError("the model endpoint answered without a message");
