@@ -30,13 +30,10 @@ const COMMANDS = `Commands:
   connect-mcp [serve] [options]     run the MCP server (stdio unless --transport http)
   connect-mcp serve --demo          try everything offline: built-in emulator, throwaway database, HTTP on
                                     loopback, one call of each tool (npm run demo)
-  connect-mcp emulator [--provider P] [--port N]
-                                    run an offline emulator: Pipedream Connect (port 4010), Composio (4020),
-                                    or both (--provider both: Composio on the next port)
+  connect-mcp emulator [--provider P] run the offline emulator of Pipedream Connect, Composio or both
   connect-mcp doctor [options]      check the configuration, the credentials and the model
   connect-mcp call <tool> '<json>'  one tool call from the shell (no model, no client), result as JSON
-  connect-mcp accounts list|connect|status|revoke --user U [--app A | --account ID]
-                                    an end user's connections at either provider
+  connect-mcp accounts <list|connect|status|revoke> --user U   an end user's connections
   connect-mcp audit [options]       read the audit log
   connect-mcp api-key --user U      make a new API key and print its config entry (only the hash is kept)
   connect-mcp cache [--clear]       show what the SQLite cache holds (catalog, Connect Links), or empty it
@@ -78,7 +75,7 @@ function wrap(text: string, width: number): string[] {
   return out;
 }
 
-const SERVE_HELP = (full = false) => `connect-mcp ${VERSION} — MCP server for 3,000+ apps through Pipedream Connect
+const SERVE_HELP = (full = false) => `connect-mcp ${VERSION} — MCP server for 3,000+ apps through Pipedream Connect (and Composio)
 
 ${COMMANDS}
 

@@ -64,7 +64,7 @@ describe("connect-mcp accounts", () => {
     const c = await accounts("connect", "--user", "demo-user", "--app", "linear");
     expect(c.code, c.stdout).toBe(0);
     expect(c.stdout).toMatch(/at Pipedream Connect/);
-    const url = /https:\/\/pipedream\.com\/\S+/.exec(c.stdout)![0];
+    const url = new RegExp(`${pd.url}/\\S+`).exec(c.stdout)![0];
     expect(c.stdout).toContain("--app linear");
     const timedOut = await accounts("status", "--user", "demo-user", "--app", "linear", "--wait-seconds", "0.3", "--poll-ms", "100");
     expect(timedOut.code).toBe(1);

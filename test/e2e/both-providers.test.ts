@@ -131,7 +131,7 @@ describe("both providers: choosing where to connect and which account an action 
     expect(r.structured).toMatchObject({ outcome: "connect_required", connect: { app: "slack", url: expect.stringMatching(/^https:\/\/connect\.composio\.dev\/link\//) } });
     // …and a Pipedream Notion action asks at Pipedream though Composio's Notion is healthy.
     const n = await call(s.client, "run_action", { action: "notion-create-page", configured_props: { parent: "page_team_wiki", title: "Plan" } });
-    expect(n.structured).toMatchObject({ outcome: "connect_required", connect: { app: "notion", url: expect.stringMatching(/^https:\/\/pipedream\.com\/_static\/connect\.html/) } });
+    expect(n.structured).toMatchObject({ outcome: "connect_required", connect: { app: "notion", url: expect.stringMatching(new RegExp(`^${pd.url}/_static/connect\\.html`)) } });
     expect(cxRuns()).toHaveLength(0);
     expect(pdRuns()).toHaveLength(0);
   });
@@ -150,7 +150,7 @@ describe("both providers: choosing where to connect and which account an action 
     expect((gmail.structured!.connect as { url: string }).url).toMatch(/^https:\/\/connect\.composio\.dev\//);
     // linear: offered by both, connected at neither → Pipedream (first configured).
     const linear = await call(s.client, "list_accounts", { app: "linear" });
-    expect((linear.structured!.connect as { url: string }).url).toMatch(/^https:\/\/pipedream\.com\//);
+    expect((linear.structured!.connect as { url: string }).url.startsWith(`${pd.url}/`)).toBe(true);
     // weathermap: only Composio offers it.
     const weather = await call(s.client, "list_actions", { app: "weathermap" });
     expect((weather.structured!.actions as Array<{ key: string }>).map((a) => a.key)).toEqual(["WEATHERMAP_WEATHER"]);

@@ -132,7 +132,7 @@ describe("providers in the configuration", () => {
     expect(resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1" } }).externalUserId).toBe("u1");
     expect(resolveConfig({ env: { PIPEDREAM_EXTERNAL_USER_ID: "u2" } }).externalUserId).toBe("u2");
     expect(resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1", PIPEDREAM_EXTERNAL_USER_ID: "u1" } }).externalUserId).toBe("u1");
-    expect(() => resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1", PIPEDREAM_EXTERNAL_USER_ID: "u2" } })).toThrow(/CONNECT_MCP_EXTERNAL_USER_ID and PIPEDREAM_EXTERNAL_USER_ID are both set, to different values/);
+    expect(() => resolveConfig({ env: { CONNECT_MCP_EXTERNAL_USER_ID: "u1", PIPEDREAM_EXTERNAL_USER_ID: "u2" } })).toThrow(/PIPEDREAM_EXTERNAL_USER_ID and CONNECT_MCP_EXTERNAL_USER_ID are both set, to different values/);
   });
 
   it("reads Composio's key, base URL (https, or http on loopback) and pinned toolkit versions; the key stays hidden", () => {
