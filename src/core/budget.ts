@@ -161,6 +161,8 @@ export interface FitOptions {
  * strings, arrays and objects are halved until it fits.
  */
 export function fitToBudget(value: unknown, maxTokens: number, options: FitOptions = {}): FitResult {
+  // Most results fit: one estimate, no walk over the structure.
+  if (!options.offset && estimateJsonTokens(value) <= maxTokens) return { value, omitted: [] };
   let root = value as Json;
   const omitted: Omission[] = [];
   let page: FitResult["page"];

@@ -32,7 +32,7 @@ import {
   type WireApp,
   type WireComponent,
 } from "./types.js";
-import { isRecord, randomId, sleep } from "./util.js";
+import { isRecord, randomId, sleep, trackExchange } from "./util.js";
 
 const MAX_BODY_BYTES = 50 * 1024 * 1024;
 const MAX_PAGE_SIZE = 100;
@@ -683,11 +683,6 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // A person's browser on the Connect Link page, not a Connect API call: neither logged nor faulted.
     const isLinkPage = rawPath === CONNECT_PAGE_PATH;
 
-    // Per-request signal: fires when the client goes away or the server closes.
-    const ac = new AbortController();
-    const onShutdown = (): void => ac.abort();
-    lifetime.signal.addEventListener("abort", onShutdown, { once: true });
-
     let record: RecordedRequest | undefined;
     if (!isAdmin && !isLinkPage) {
       record = { method, path: rawPath, query: queryRecord(q), status: 0, at: new Date(started).toISOString() };
@@ -697,17 +692,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (accountId) record.accountId = accountId;
       recorded.push(record);
     }
-    res.on("close", () => {
-      lifetime.signal.removeEventListener("abort", onShutdown);
-      ac.abort();
-      const status = res.writableFinished ? res.statusCode : 499;
-      if (record) {
-        record.status = status;
-        record.aborted = !res.writableFinished;
-        record.endedAt = new Date().toISOString();
-      }
-      cfg.log?.(`${method} ${rawPath} -> ${status} (${Date.now() - started} ms)`);
-    });
+    // Per-request signal: fires when the client goes away or the server closes.
+    const ac = trackExchange(res, lifetime.signal, record, { method, path: rawPath, started, log: cfg.log });
 
     try {
       const raw = await readBody(req);

@@ -1,6 +1,7 @@
 // Small helpers shared by the emulator modules.
 
 import { randomBytes } from "node:crypto";
+import type { ServerResponse } from "node:http";
 
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
@@ -58,4 +59,38 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+/** The fields every emulator's request log entry shares (updated when the exchange ends). */
+export interface ExchangeRecord {
+  status: number;
+  aborted?: boolean;
+  endedAt?: string;
+}
+
+/**
+ * One exchange's lifetime: a signal that fires when the client goes away or the server closes,
+ * and, when the response closes, the log entry's status, `aborted` and `endedAt` plus one log line.
+ */
+export function trackExchange(
+  res: ServerResponse,
+  serverLifetime: AbortSignal,
+  record: ExchangeRecord | undefined,
+  describe: { method: string; path: string; started: number; log?: (line: string) => void },
+): AbortController {
+  const ac = new AbortController();
+  const onShutdown = (): void => ac.abort();
+  serverLifetime.addEventListener("abort", onShutdown, { once: true });
+  res.on("close", () => {
+    serverLifetime.removeEventListener("abort", onShutdown);
+    ac.abort();
+    const status = res.writableFinished ? res.statusCode : 499;
+    if (record) {
+      record.status = status;
+      record.aborted = !res.writableFinished;
+      record.endedAt = new Date().toISOString();
+    }
+    describe.log?.(`${describe.method} ${describe.path} -> ${status} (${Date.now() - describe.started} ms)`);
+  });
+  return ac;
 }

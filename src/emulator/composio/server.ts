@@ -5,7 +5,7 @@
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { isRecord, randomId, sleep } from "../util.js";
+import { isRecord, randomId, sleep, trackExchange } from "../util.js";
 import {
   inputsAt,
   seedAuthConfigs,
@@ -639,25 +639,12 @@ export async function startComposioEmulator(options: ComposioEmulatorOptions = {
     const rawPath = qi >= 0 ? rawUrl.slice(0, qi) : rawUrl;
     const q = new URLSearchParams(qi >= 0 ? rawUrl.slice(qi + 1) : "");
     const isAdmin = rawPath.startsWith("/__emulator/") || rawPath === "/healthz";
-    const ac = new AbortController();
-    const onShutdown = (): void => ac.abort();
-    lifetime.signal.addEventListener("abort", onShutdown, { once: true });
     let record: ComposioRecordedRequest | undefined;
     if (!isAdmin) {
       record = { method, path: rawPath, query: queryRecord(q), status: 0, at: new Date(started).toISOString() };
       recorded.push(record);
     }
-    res.on("close", () => {
-      lifetime.signal.removeEventListener("abort", onShutdown);
-      ac.abort();
-      const status = res.writableFinished ? res.statusCode : 499;
-      if (record) {
-        record.status = status;
-        record.aborted = !res.writableFinished;
-        record.endedAt = new Date().toISOString();
-      }
-      cfg.log?.(`${method} ${rawPath} -> ${status} (${Date.now() - started} ms)`);
-    });
+    const ac = trackExchange(res, lifetime.signal, record, { method, path: rawPath, started, log: cfg.log });
     try {
       const raw = await readBody(req);
       if (method === "GET" && rawPath === "/healthz") return sendJson(res, 200, { ok: true });
