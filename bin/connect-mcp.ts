@@ -191,7 +191,7 @@ function configFromArgs(
 
 /** Commands that read the server's database must not create an empty one by mistake (a typo in --db). */
 function requireExistingDb(config: Config): void {
-  if (config.db === ":memory:" || existsSync(config.db)) return;
+  if (config.databaseUrl || config.db === ":memory:" || existsSync(config.db)) return;
   throw new ConfigError(`the database ${config.db} does not exist. Pass --db (or CONNECT_MCP_DB) with the file the server uses; nothing was created.`);
 }
 
@@ -211,13 +211,20 @@ async function serve(args: string[]): Promise<number> {
   const base = createLogger(config.logLevel, demo ? "connect-mcp-demo" : "connect-mcp");
   const logger = demo ? base.child({ demo: true }) : base;
   if (demo) logger.warn({ emulator: demo.url }, "demo mode: the backend is the built-in Connect emulator with demo data, and the database is thrown away on exit; no real accounts are used");
-  const db = openDb(config.db);
-  const services = createServices(config, db, logger);
+  let db;
+  try {
+    db = await openDb(config);
+  } catch (err) {
+    await demo?.close();
+    throw err;
+  }
+  if (config.ignoredDbSource) logger.warn({ ignored: config.ignoredDbSource }, "CONNECT_MCP_DATABASE_URL is set: state lives in PostgreSQL and the SQLite path is not used");
+  const services = await createServices(config, db, logger);
   if (!services.ok) logger.warn(services.reason);
   const modelProblem = modelSetupProblem(config);
   if (modelProblem) logger.warn(modelProblem);
   logger.debug({ config: redactedConfig(config) }, "configuration");
-  const controls = new Controls(config, db, logger);
+  const controls = await Controls.open(config, db, logger);
   const deps = { config, logger, services, controls };
   // Listen for signals before serving, so a signal right after start-up still drains cleanly.
   const shutdown = new Promise<void>((resolve) => {
@@ -258,7 +265,7 @@ async function serve(args: string[]): Promise<number> {
   await Promise.race([finished, shutdown]);
   await stop();
   controls.close();
-  db.close();
+  await db.close();
   await demo?.close();
   return 0;
 }
@@ -377,7 +384,7 @@ async function cache(args: string[]): Promise<number> {
   if (help) return printOut(COMMAND_HELP.cache!), 0;
   if (!config) return 2;
   const { runCacheCommand } = await import("../src/cache-command.js");
-  const report = runCacheCommand(config, { clear: values?.clear === true });
+  const report = await runCacheCommand(config, { clear: values?.clear === true });
   printOut(report.lines.join("\n"));
   return report.ok ? 0 : 1;
 }
@@ -389,7 +396,7 @@ async function audit(args: string[]): Promise<number> {
   if (!config || !values) return 2;
   requireExistingDb(config);
   const { runAudit } = await import("../src/audit-cli.js");
-  printOut(runAudit(config, values as Record<string, never>));
+  printOut(await runAudit(config, values as Record<string, never>));
   return 0;
 }
 
@@ -458,12 +465,12 @@ async function call(args: string[]): Promise<number> {
   const quiet = values["log-level"] === undefined && !process.env.CONNECT_MCP_LOG_LEVEL ? { logLevel: "warn" } : {};
   const config = configFrom(values, { ...quiet, ...(typeof values.user === "string" ? { externalUserId: values.user } : {}) });
   const logger = createLogger(config.logLevel);
-  const db = openDb(config.db);
-  const controls = new Controls(config, db, logger);
+  const db = await openDb(config);
+  const controls = await Controls.open(config, db, logger);
   try {
     const { callTool, pick } = await import("../src/call-command.js");
     const { stdioIdentity } = await import("../src/core/identity.js");
-    const deps = { config, logger, services: createServices(config, db, logger), controls };
+    const deps = { config, logger, services: await createServices(config, db, logger), controls };
     const result = await callTool(deps, stdioIdentity(config), tool, toolArgs as Record<string, unknown>);
     const text = result.content.map((c) => c.text).join("\n");
     if (typeof values.field === "string" && result.structuredContent && !result.isError) {
@@ -478,7 +485,7 @@ async function call(args: string[]): Promise<number> {
     return result.isError ? 1 : 0;
   } finally {
     controls.close();
-    db.close();
+    await db.close();
   }
 }
 

@@ -26,17 +26,15 @@ export function parseTime(value: string, flag: string, now = Date.now()): number
   return at;
 }
 
-export function runAudit(config: Config, options: AuditOptions): string {
+export async function runAudit(config: Config, options: AuditOptions): Promise<string> {
   const limit = options.limit === undefined ? 100 : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new ConfigError(`--limit must be a whole number from 1 to 100000; got ${JSON.stringify(options.limit)}`);
   const since = options.since === undefined ? undefined : parseTime(options.since, "since");
   const until = options.until === undefined ? undefined : parseTime(options.until, "until");
-  const db = openDb(config.db);
+  const db = await openDb(config);
   try {
-    const hash = userHasher(db);
-    const rows = new AuditLog(db, config.auditRetentionDays)
-      .query({ user: options.user, since, until, limit })
-      .map((r) => ({ ...r, user_hash: hash(r.user ?? undefined) ?? null }));
+    const hash = await userHasher(db);
+    const rows = (await new AuditLog(db, config.auditRetentionDays).query({ user: options.user, since, until, limit })).map((r) => ({ ...r, user_hash: hash(r.user ?? undefined) ?? null }));
     if (options.json) return JSON.stringify(rows, null, 2);
     if (rows.length === 0) return "no audit rows match";
     const header = ["at", "user", "user_hash", "credential", "tool", "target", "outcome", "rule", "ms", "upstream"];
@@ -55,6 +53,6 @@ export function runAudit(config: Config, options: AuditOptions): string {
     const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]!.length)));
     return [header, ...lines].map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
   } finally {
-    db.close();
+    await db.close();
   }
 }

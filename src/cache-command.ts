@@ -1,5 +1,5 @@
 /**
- * `connect-mcp cache [--clear]`: what the SQLite cache holds (catalog per Connect project, when it
+ * `connect-mcp cache [--clear]`: what the cache holds (SQLite file or PostgreSQL) (catalog per Connect project, when it
  * was last listed, Connect Links handed out), or empty it. Output is for a person at a terminal.
  * A running server notices a clear on its next search and reloads from Connect.
  */
@@ -8,20 +8,21 @@ import type { Config } from "./config.js";
 import { cacheStats, clearCache } from "./store/cache-admin.js";
 import { openDb } from "./store/db.js";
 
-export function runCacheCommand(config: Config, options: { clear: boolean }, now = Date.now()): { lines: string[]; ok: boolean } {
-  if (config.db !== ":memory:" && !existsSync(config.db)) {
+export async function runCacheCommand(config: Config, options: { clear: boolean }, now = Date.now()): Promise<{ lines: string[]; ok: boolean }> {
+  const sqlite = !config.databaseUrl;
+  if (sqlite && config.db !== ":memory:" && !existsSync(config.db)) {
     return { ok: true, lines: [`No cache yet at ${config.db} (it is created when the server first runs).`] };
   }
-  const db = openDb(config.db);
+  const db = await openDb(config);
   try {
-    const size = config.db === ":memory:" ? "" : ` (${formatBytes(statSync(config.db).size)})`;
-    const lines = [`Cache: ${config.db}${size}`];
+    const size = !sqlite || config.db === ":memory:" ? "" : ` (${formatBytes(statSync(config.db).size)})`;
+    const lines = [`Cache: ${db.label}${size}`];
     if (options.clear) {
-      const c = clearCache(db);
+      const c = await clearCache(db);
       lines.push(`Cleared ${c.actions} action definitions, ${c.apps} apps, ${c.listings} listing records and ${c.connectLinks} Connect Links.`);
       return { ok: true, lines };
     }
-    const stats = cacheStats(db, now);
+    const stats = await cacheStats(db, now);
     const ttl = config.catalogTtlSeconds * 1000;
     lines.push(`Catalog TTL: ${config.catalogTtlSeconds} s${ttl === 0 ? " (caching disabled)" : ""}; older entries are served while they are refreshed.`);
     if (stats.length === 0) lines.push("The cache is empty.");
@@ -38,7 +39,7 @@ export function runCacheCommand(config: Config, options: { clear: boolean }, now
     lines.push("", "Run `connect-mcp cache --clear` to empty it.");
     return { ok: true, lines };
   } finally {
-    db.close();
+    await db.close();
   }
 }
 

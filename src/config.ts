@@ -92,6 +92,10 @@ const configSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535),
   toolMode: z.enum(TOOL_MODES),
   db: z.string().min(1),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
   logLevel: z.enum(LOG_LEVELS),
   clientId: z.string().min(1).optional(),
   clientSecret: z.string().min(1).optional(),
@@ -151,6 +155,8 @@ export type Config = ConfigShape & {
   configFile?: string;
   /** `serve --demo`: the backend is the in-process emulator; results and logs say so. */
   demo?: boolean;
+  /** Where a SQLite path was set that `databaseUrl` overrides (doctor says so). */
+  ignoredDbSource?: string;
 };
 
 export const OPTIONS: readonly OptionSpec[] = [
@@ -166,6 +172,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "subagentTimeoutMs", flag: "subagent-timeout-ms", env: ["CONNECT_MCP_SUBAGENT_TIMEOUT_MS"], schema: configSchema.shape.subagentTimeoutMs, help: "wall-time limit of one sub-agent run, ms (default 120000)" },
   { key: "configurationTtlSeconds", flag: "configuration-ttl-seconds", env: ["CONNECT_MCP_CONFIGURATION_TTL_SECONDS"], schema: configSchema.shape.configurationTtlSeconds, help: "how long an idle configuration handle stays usable (full-config; default 3600)" },
   { key: "db", flag: "db", env: ["CONNECT_MCP_DB"], schema: configSchema.shape.db, help: "SQLite file (default under the user's state directory; ':memory:' allowed)" },
+  { key: "databaseUrl", flag: "database-url", env: ["CONNECT_MCP_DATABASE_URL"], schema: configSchema.shape.databaseUrl, help: "postgres://user:password@host:5432/db: keep all state in PostgreSQL so several replicas share it (wins over --db; prefer the env var)", secret: true },
   { key: "logLevel", flag: "log-level", env: ["CONNECT_MCP_LOG_LEVEL"], schema: configSchema.shape.logLevel, help: "fatal|error|warn|info|debug|trace|silent (logs go to stderr; default info)" },
   { key: "clientId", flag: "client-id", env: ["PIPEDREAM_CLIENT_ID"], schema: configSchema.shape.clientId, help: "Pipedream OAuth client id" },
   { key: "clientSecret", flag: "client-secret", env: ["PIPEDREAM_CLIENT_SECRET"], schema: configSchema.shape.clientSecret, help: "Pipedream OAuth client secret (prefer the env var)", secret: true },
@@ -217,7 +224,7 @@ export const OPTION_GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<k
   { title: "Transport and HTTP", keys: ["transport", "host", "port", "httpToken", "allowedHosts", "allowedOrigins", "corsOrigins", "publicUrl", "maxBodyBytes", "maxConnections"] },
   { title: "Authentication for many users (HTTP)", keys: ["apiKeys", "jwtJwksUrl", "jwtSecret", "jwtIssuer", "jwtAudience", "jwtUserClaim", "authorizationServers"] },
   { title: "Policy and rate limits", keys: ["readOnly", "allowApps", "denyApps", "confirmWrites", "confirmationTtlSeconds", "rateLimitPerMinute", "rateLimitBurst", "rateLimitProjectPerMinute", "allowHttpProxyTargets"] },
-  { title: "Storage and logs", keys: ["db", "logLevel", "auditRetentionDays"] },
+  { title: "Storage and logs", keys: ["db", "databaseUrl", "logLevel", "auditRetentionDays"] },
 ];
 
 export function defaultDbPath(env: NodeJS.ProcessEnv = process.env): string {
@@ -358,7 +365,8 @@ export function resolveConfig(input: ResolveInput = {}): Config {
   }
   checkJwtConfig(parsed.data);
   checkUpstreamUrls(parsed.data, origin, env);
-  return { ...parsed.data, ...(configFile ? { configFile } : {}) };
+  const overridden = parsed.data.databaseUrl && origin.db ? { ignoredDbSource: origin.db } : {};
+  return { ...parsed.data, ...(configFile ? { configFile } : {}), ...overridden };
 }
 
 /** JWT settings that only make sense together: one key source, and iss + aud always checked. */

@@ -8,6 +8,7 @@ import { describeFailure } from "./core/errors.js";
 import { modelBackend, modelSetupProblem } from "./core/subagent-model.js";
 import { providerLabel, providersFromConfig } from "./providers/index.js";
 import { openDb } from "./store/db.js";
+import { redactUrl } from "./store/postgres.js";
 
 export interface DoctorReport {
   ok: boolean;
@@ -29,11 +30,29 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   if (wantsPipedream) pass(`Connect API ${config.baseUrl}, project ${config.projectId ?? "(unset)"}, environment ${config.environment}`);
   if (config.composioApiKey) pass(`Composio API ${config.composioBaseUrl}, COMPOSIO_API_KEY is set`);
 
-  try {
-    openDb(config.db).close();
-    pass(`database ${config.db} opens and is migrated`);
-  } catch (err) {
-    fail(`database ${config.db} cannot be opened: ${(err as Error).message}. Set CONNECT_MCP_DB (or --db) to a writable path, or ':memory:'.`);
+  if (config.databaseUrl) {
+    const label = redactUrl(config.databaseUrl);
+    if (config.ignoredDbSource) warn(`both CONNECT_MCP_DATABASE_URL and a SQLite path (${config.ignoredDbSource}) are set: the PostgreSQL URL wins, ${config.db} is not used`);
+    try {
+      const db = await openDb(config);
+      try {
+        await db.ping();
+      } finally {
+        await db.close();
+      }
+      pass(`database PostgreSQL ${label} answers and is migrated (state shared by every replica using it)`);
+    } catch (err) {
+      fail(`database PostgreSQL ${label} cannot be used: ${(err as Error).message}. Check CONNECT_MCP_DATABASE_URL (host, port, user, password, database name) and that the server accepts connections from here.`);
+    }
+  } else {
+    try {
+      const db = await openDb(config);
+      await db.ping();
+      await db.close();
+      pass(`database ${config.db} opens and is migrated`);
+    } catch (err) {
+      fail(`database ${config.db} cannot be opened: ${(err as Error).message}. Set CONNECT_MCP_DB (or --db) to a writable path, or ':memory:'.`);
+    }
   }
 
   const missing = missingCredentials(config);

@@ -1,5 +1,5 @@
 /**
- * Action and app definitions, read through the SQLite cache, and ranked search over them.
+ * Action and app definitions, read through the store's cache, and ranked search over them.
  *
  * Freshness is stale-while-revalidate: an entry younger than the TTL is served as is; an older
  * one is served at once while a refresh runs in the background (single-flight per item, backing
@@ -66,7 +66,8 @@ type Freshness = "fresh" | "stale" | "missing";
 export class Catalog {
   private readonly search = new CatalogSearch();
   private readonly appInfo = new Map<string, AppInfo>();
-  private loadedVersion: number | undefined;
+  private loadedVersion: string | undefined;
+  private indexLoad: Promise<CatalogSearch> | undefined;
   /** When the index last read the cache (this process's clock). */
   private lookedAt = 0;
   private readonly running = new Map<string, Promise<unknown>>();
@@ -91,7 +92,7 @@ export class Catalog {
     if (!this.provider.ownerOf({ actionKey: key })) {
       throw new ToolError(`"${quote(key)}" is not an action key. Keys look like "slack-send-message"; find them with list_actions.`);
     }
-    const cached = this.cache.enabled ? this.cache.getActionEntry(key) : undefined;
+    const cached = this.cache.enabled ? await this.cache.getActionEntry(key) : undefined;
     if (cached) {
       if (!this.cache.isFresh(cached.fetchedAt)) this.background(`action:${key}`, () => this.fetchAction(key));
       return this.withProvider(cached.value);
@@ -111,7 +112,7 @@ export class Catalog {
       const near = await this.suggestApps(slug.toLowerCase().replace(/[^a-z0-9]+/g, "_")).catch(() => []);
       throw new ToolError(`"${quote(slug)}" is not an app slug. Slugs are lowercase with underscores, e.g. "google_sheets".${didYouMean(near)}`, suggestionDetail(near));
     }
-    const cached = this.cache.enabled ? this.cache.getAppEntry(slug) : undefined;
+    const cached = this.cache.enabled ? await this.cache.getAppEntry(slug) : undefined;
     if (cached) {
       if (!this.cache.isFresh(cached.fetchedAt)) this.background(`app:${slug}`, () => this.fetchApp(slug));
       return cached.value;
@@ -139,13 +140,13 @@ export class Catalog {
 
   private async fetchAction(key: string): Promise<ActionDefinition> {
     const action = await this.provider.getAction(key);
-    this.storeActions([action]);
+    await this.storeActions([action]);
     return action;
   }
 
   private async fetchApp(slug: string): Promise<AppInfo> {
     const app = await this.provider.getApp(slug);
-    this.storeApps([app]);
+    await this.storeApps([app]);
     return app;
   }
 
@@ -159,7 +160,7 @@ export class Catalog {
       const { byKey, index } = await this.appActions(q.app);
       if (!query) return page([...byKey.values()].sort(byName), offset, q.limit);
       const ranked = (index ?? this.ephemeral([...byKey.values()])).searchActions(query, { app: q.app, limit: offset + q.limit + 1 });
-      const listing = this.rankedPage(ranked, byKey, offset, q.limit);
+      const listing = await this.rankedPage(ranked, byKey, offset, q.limit);
       // Unmatched actions follow the matches with score 0 (CatalogSearch.searchActions).
       if (ranked.length > 0 && ranked[0]!.score === 0) listing.unmatched = true;
       return listing;
@@ -167,54 +168,54 @@ export class Catalog {
 
     const state = await this.catalogReady();
     if (!query) {
-      if (state === "ready" || (this.cache.enabled && this.index().actionCount > 0 && !q.after)) {
-        const byKeyOrder = this.index().allKeys().sort().map((key) => ({ key, score: 0 }));
-        const listing = this.rankedPage(byKeyOrder, new Map(), offset, q.limit);
+      if (state === "ready" || (this.cache.enabled && (await this.index()).actionCount > 0 && !q.after)) {
+        const byKeyOrder = (await this.index()).allKeys().sort().map((key) => ({ key, score: 0 }));
+        const listing = await this.rankedPage(byKeyOrder, new Map(), offset, q.limit);
         listing.apps = this.appsOf(listing.actions);
         return listing;
       }
       // No local catalog (caching off, or the first listing has not landed): Connect's own pages.
       const upstream = await this.provider.listActions({ limit: q.limit, after: q.after });
-      this.storeActions(upstream.actions);
+      await this.storeActions(upstream.actions);
       return { actions: upstream.actions, ...(upstream.nextCursor ? { nextAfter: upstream.nextCursor } : {}), apps: this.appsOf(upstream.actions) };
     }
 
-    let index = this.cache.enabled ? this.index() : undefined;
+    let index = this.cache.enabled ? await this.index() : undefined;
     let extra: ActionDefinition[] = [];
     if (state !== "ready") {
       extra = (await this.provider.listActions({ query, limit: UPSTREAM_SEARCH_LIMIT })).actions;
-      this.storeActions(extra);
-      index = this.cache.enabled ? this.index() : this.ephemeral(extra);
+      await this.storeActions(extra);
+      index = this.cache.enabled ? await this.index() : this.ephemeral(extra);
     }
     // Apps' names and descriptions weigh in action ranking: have the app directory first, so the
     // first search ranks as later ones do (rankApps below waits for it anyway).
     await this.appsReady();
-    if (this.cache.enabled) index = this.index();
+    if (this.cache.enabled) index = await this.index();
     // Enough for this page, to know whether there is a next one, and for ranking apps.
     const ranked = index!.searchActions(query, { limit: Math.max(offset + q.limit + 1, APP_EVIDENCE_ACTIONS) });
-    const listing = this.rankedPage(ranked, new Map(extra.map((a) => [a.key, a])), offset, q.limit);
+    const listing = await this.rankedPage(ranked, new Map(extra.map((a) => [a.key, a])), offset, q.limit);
     listing.apps = await this.rankApps(query, ranked, index!);
     return listing;
   }
 
   /** One page of ranked keys, with only that page's definitions read from the cache. */
-  private rankedPage(ranked: RankedAction[], known: Map<string, ActionDefinition>, offset: number, limit: number): ActionListing {
-    const actions = this.definitions(ranked.slice(offset, offset + limit), known);
+  private async rankedPage(ranked: RankedAction[], known: Map<string, ActionDefinition>, offset: number, limit: number): Promise<ActionListing> {
+    const actions = await this.definitions(ranked.slice(offset, offset + limit), known);
     return { actions, ...(ranked.length > offset + limit ? { nextOffset: offset + limit } : {}) };
   }
 
   /** Apps by name or slug, for a query (used without an app filter). */
   private async rankApps(query: string, ranked: RankedAction[], index: CatalogSearch): Promise<AppInfo[]> {
     const ready = await this.appsReady();
-    const known = new Map(this.cache.enabled ? (this.index(), this.appInfo) : []);
+    const known = new Map(this.cache.enabled ? (await this.index(), this.appInfo) : []);
     let search = index;
     if (!ready) {
       // No local app directory yet: Connect's own app search for the query fills in.
       const found = (await this.provider.listApps({ query, limit: 10 }).catch(() => ({ apps: [] as AppInfo[] }))).apps;
-      this.storeApps(found);
+      await this.storeApps(found);
       for (const a of found) known.set(a.slug, a);
       if (!this.cache.enabled) for (const a of found) index.upsertApp(a);
-      search = this.cache.enabled ? this.index() : index;
+      search = this.cache.enabled ? await this.index() : index;
     }
     const apps = search.searchApps(query, ranked, { limit: 5, weightOf: (slug) => known.get(slug)?.featuredWeight ?? 0 });
     return apps.map((a) => known.get(a.slug) ?? { slug: a.slug, name: a.slug, customFieldNames: [] });
@@ -229,7 +230,7 @@ export class Catalog {
   async suggestApps(slug: string): Promise<AppInfo[]> {
     let candidates: AppInfo[] = [];
     if (this.cache.enabled && (await this.appsReady())) {
-      this.index();
+      await this.index();
       candidates = [...this.appInfo.values()];
     }
     if (candidates.length === 0) {
@@ -240,7 +241,7 @@ export class Catalog {
         const res = await this.provider.listApps({ query: probe, limit: 20 }).catch(() => ({ apps: [] as AppInfo[] }));
         for (const a of res.apps) found.set(a.slug, a);
       }
-      this.storeApps([...found.values()]);
+      await this.storeApps([...found.values()]);
       candidates = [...found.values(), ...this.appInfo.values()];
     }
     const scored = new Map<string, { app: AppInfo; score: number }>();
@@ -262,13 +263,13 @@ export class Catalog {
       const fetched = await this.listUpstream(app);
       return { byKey: new Map(fetched.map((a) => [a.key, a])) };
     }
-    const state = this.freshness("actions", `app:${app}`);
+    const state = await this.freshness("actions", `app:${app}`);
     if (state === "missing") await this.run(`app-actions:${app}`, () => this.syncActions(app));
     else if (state === "stale") this.background(`app-actions:${app}`, () => this.syncActions(app));
-    const index = this.index();
+    const index = await this.index();
     const byKey = new Map<string, ActionDefinition>();
     for (const key of index.keysOfApp(app)) {
-      const def = this.cache.getActionEntry(key)?.value;
+      const def = (await this.cache.getActionEntry(key))?.value;
       if (def) byKey.set(key, this.withProvider(def));
     }
     return { byKey, index };
@@ -277,7 +278,7 @@ export class Catalog {
   /** Whether the whole catalog is available locally (possibly stale, being refreshed). */
   private async catalogReady(): Promise<"ready" | "partial"> {
     if (!this.cache.enabled) return "partial";
-    const state = this.freshness("actions");
+    const state = await this.freshness("actions");
     if (state === "fresh") return "ready";
     if (state === "stale") {
       this.background("actions", () => this.syncActions());
@@ -286,12 +287,12 @@ export class Catalog {
     const job = this.run("actions", () => this.syncActions());
     job.catch((err: unknown) => this.options.logger?.warn({ err: describe(err) }, "listing the action catalog failed"));
     await settledWithin(job, this.coldWaitMs);
-    return this.freshness("actions") === "missing" ? "partial" : "ready";
+    return (await this.freshness("actions")) === "missing" ? "partial" : "ready";
   }
 
   private async appsReady(): Promise<boolean> {
     if (!this.cache.enabled) return false;
-    const state = this.freshness("apps");
+    const state = await this.freshness("apps");
     if (state === "fresh") return true;
     if (state === "stale") {
       this.background("apps", () => this.syncApps());
@@ -300,13 +301,13 @@ export class Catalog {
     const job = this.run("apps", () => this.syncApps());
     job.catch((err: unknown) => this.options.logger?.warn({ err: describe(err) }, "listing the app directory failed"));
     await settledWithin(job, this.coldWaitMs);
-    return this.freshness("apps") !== "missing";
+    return (await this.freshness("apps")) !== "missing";
   }
 
-  private freshness(...whats: string[]): Freshness {
+  private async freshness(...whats: string[]): Promise<Freshness> {
     let newest: number | undefined;
     for (const w of whats) {
-      const at = this.syncState.syncedAt(w);
+      const at = await this.syncState.syncedAt(w);
       if (at !== undefined && (newest === undefined || at > newest)) newest = at;
     }
     if (newest === undefined) return "missing";
@@ -322,15 +323,15 @@ export class Catalog {
       if (!this.cache.open) return;
       const res = await this.provider.listActions({ ...(app ? { app } : {}), limit: PAGE_SIZE, after });
       if (!this.cache.open) return;
-      this.storeActions(res.actions);
+      await this.storeActions(res.actions);
       after = res.nextCursor;
       if (!after) {
         complete = true;
         break;
       }
     }
-    if (complete) for (const key of this.cache.deleteActionsFetchedBefore(started, app)) this.search.removeAction(key);
-    this.syncState.markSynced(app ? `app:${app}` : "actions", started);
+    if (complete) for (const key of await this.cache.deleteActionsFetchedBefore(started, app)) this.search.removeAction(key);
+    await this.syncState.markSynced(app ? `app:${app}` : "actions", started);
     this.options.logger?.debug({ app, ms: this.now() - started, actions: app ? this.search.keysOfApp(app).length : this.search.actionCount }, "catalog listed");
   }
 
@@ -342,7 +343,7 @@ export class Catalog {
       if (!this.cache.open) return;
       const res = await this.provider.listApps({ limit: PAGE_SIZE, after });
       if (!this.cache.open) return;
-      this.storeApps(res.apps);
+      await this.storeApps(res.apps);
       after = res.nextCursor;
       if (!after) {
         complete = true;
@@ -350,12 +351,12 @@ export class Catalog {
       }
     }
     if (complete) {
-      for (const slug of this.cache.deleteAppsFetchedBefore(started)) {
+      for (const slug of await this.cache.deleteAppsFetchedBefore(started)) {
         this.search.removeApp(slug);
         this.appInfo.delete(slug);
       }
     }
-    this.syncState.markSynced("apps", started);
+    await this.syncState.markSynced("apps", started);
   }
 
   /** Every page of one app's actions, uncached (TTL 0). */
@@ -371,20 +372,21 @@ export class Catalog {
     return out;
   }
 
-  private storeActions(actions: ActionDefinition[]): void {
+  private async storeActions(actions: ActionDefinition[]): Promise<void> {
     if (!this.cache.enabled || actions.length === 0 || !this.cache.open) return;
-    this.cache.putActions(actions);
+    await this.cache.putActions(actions);
     if (this.loadedVersion !== undefined) for (const a of actions) this.search.upsertAction(a);
   }
 
-  private storeApps(fetched: AppInfo[]): void {
+  private async storeApps(fetched: AppInfo[]): Promise<void> {
     if (!this.cache.enabled || fetched.length === 0 || !this.cache.open) return;
     // An app several providers offer arrives once per provider: keep every provider it came from.
-    const apps = fetched.map((a) => {
-      const known = a.providers ? this.cache.getAppEntry(a.slug)?.value.providers : undefined;
-      return known ? { ...a, providers: [...new Set([...known, ...a.providers!])] } : a;
-    });
-    this.cache.putApps(apps);
+    const apps: AppInfo[] = [];
+    for (const a of fetched) {
+      const known = a.providers ? (await this.cache.getAppEntry(a.slug))?.value.providers : undefined;
+      apps.push(known ? { ...a, providers: [...new Set([...known, ...a.providers!])] } : a);
+    }
+    await this.cache.putApps(apps);
     if (this.loadedVersion !== undefined) {
       for (const a of apps) {
         this.search.upsertApp(a);
@@ -394,15 +396,21 @@ export class Catalog {
   }
 
   /**
-   * The shared index, loaded from SQLite on first use. When another connection has changed the
+   * The shared index, loaded from the store on first use. When another connection has changed the
    * cache since (another connect-mcp on the same file, `connect-mcp cache --clear`), only rows
    * written since the last look are re-read; a full reload happens only when rows disappeared.
    */
-  private index(): CatalogSearch {
-    const version = this.cache.dataVersion();
+  private index(): Promise<CatalogSearch> {
+    // Single-flight: a reload clears the index first, so concurrent callers share one.
+    this.indexLoad ??= this.loadIndex().finally(() => (this.indexLoad = undefined));
+    return this.indexLoad;
+  }
+
+  private async loadIndex(): Promise<CatalogSearch> {
+    const version = await this.cache.dataVersion();
     if (this.loadedVersion === version) return this.search;
     const started = this.now();
-    const counts = this.cache.counts();
+    const counts = await this.cache.counts();
     const incremental =
       this.loadedVersion !== undefined && counts.actions >= this.search.actionCount && counts.apps >= this.search.appCount;
     if (!incremental) {
@@ -411,8 +419,8 @@ export class Catalog {
     }
     // Other processes stamp rows with their own clock: look a little further back than needed.
     const since = incremental ? this.lookedAt - 60_000 : -Infinity;
-    for (const a of this.cache.actionsFetchedSince(since)) this.search.upsertAction(a);
-    for (const a of this.cache.appsFetchedSince(since)) {
+    for (const a of await this.cache.actionsFetchedSince(since)) this.search.upsertAction(a);
+    for (const a of await this.cache.appsFetchedSince(since)) {
       this.search.upsertApp(a);
       this.appInfo.set(a.slug, a);
     }
@@ -428,10 +436,10 @@ export class Catalog {
     return index;
   }
 
-  private definitions(ranked: RankedAction[], known: Map<string, ActionDefinition>): ActionDefinition[] {
+  private async definitions(ranked: RankedAction[], known: Map<string, ActionDefinition>): Promise<ActionDefinition[]> {
     const out: ActionDefinition[] = [];
     for (const r of ranked) {
-      const def = known.get(r.key) ?? (this.cache.enabled ? this.cache.getActionEntry(r.key)?.value : undefined);
+      const def = known.get(r.key) ?? (this.cache.enabled ? (await this.cache.getActionEntry(r.key))?.value : undefined);
       if (def) out.push(this.withProvider(def));
     }
     return out;

@@ -57,7 +57,7 @@ export class Configurator {
    */
   async resume(req: { configurationId?: string; action?: string; accountId?: string; rerun?: boolean }): Promise<Configuration> {
     if (req.configurationId) {
-      const cfg = this.load(req.configurationId, { rerun: req.rerun });
+      const cfg = await this.load(req.configurationId, { rerun: req.rerun });
       if (req.action && req.action !== cfg.actionKey) {
         throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${quote(req.action)}. Omit action, or start a new configuration.`);
       }
@@ -85,8 +85,8 @@ export class Configurator {
   }
 
   /** A handle this user (and conversation) may use, or a ToolError saying why not. */
-  load(id: string, options: { rerun?: boolean } = {}): Configuration {
-    const cfg = this.deps.configurations.get(id);
+  async load(id: string, options: { rerun?: boolean } = {}): Promise<Configuration> {
+    const cfg = await this.deps.configurations.get(id);
     // Another user's handle gets the same answer as a made-up one: nothing about it leaks.
     if (!cfg || cfg.externalUserId !== this.deps.user) {
       throw new ToolError(`configuration_id ${quote(id)} is not a configuration of this user. Start a new one with describe_action or run_action {action}.`);
@@ -154,7 +154,7 @@ export class Configurator {
         if (unknown.length) {
           throw new ToolError(`configured_props for ${current.actionKey} are not valid: ${unknown.map((n) => unknownPropMessage(current.actionKey, current.props, n)).join("; ")}.`);
         }
-        return { cfg: this.deps.configurations.save(current), dropped };
+        return { cfg: await this.deps.configurations.save(current), dropped };
       }
       current = await this.reloadMatchingLabels(await this.ensureAccounts(current), given);
       const names = new Set(current.props.map((p) => p.name));
@@ -220,7 +220,7 @@ export class Configurator {
    */
   async run(initial: Configuration, options: { rerun?: boolean } = {}): Promise<RunActionOutput> {
     const cfg = await this.ensureAccounts(initial);
-    if (!this.deps.configurations.claimForRun(cfg.id, options)) {
+    if (!(await this.deps.configurations.claimForRun(cfg.id, options))) {
       throw new ToolError(`configuration_id ${cfg.id} is already running or closed.`);
     }
     let output: RunActionOutput;
@@ -232,11 +232,11 @@ export class Configurator {
         dynamicPropsId: cfg.dynamicPropsId,
       });
     } catch (err) {
-      this.deps.configurations.finishRun(cfg.id, outcomeUnknown(err) ? "unknown" : "open");
+      await this.deps.configurations.finishRun(cfg.id, outcomeUnknown(err) ? "unknown" : "open");
       throw err;
     }
     const failed = output.observations.some((o) => o.k === "error");
-    this.deps.configurations.finishRun(cfg.id, failed ? "open" : "done");
+    await this.deps.configurations.finishRun(cfg.id, failed ? "open" : "done");
     return output;
   }
 
@@ -312,7 +312,7 @@ export class Configurator {
   private async fillAppProps(props: ActionProp[], accountId: string | undefined, actionKey: string): Promise<Record<string, { authProvisionId: string }>> {
     const owner = this.ownerOf(actionKey);
     const filled = await fillAppProps(this.deps.services.provider, this.deps.user, props, accountId, (app) => this.accountFor(app, owner), owner);
-    if (filled.explicit) this.remember(filled.explicit);
+    if (filled.explicit) await this.remember(filled.explicit);
     return filled.values;
   }
 
@@ -325,7 +325,7 @@ export class Configurator {
     const { provider } = this.deps.services;
     const conv = this.deps.conversation;
     const at = owner ? { provider: owner } : {};
-    const remembered = conv ? this.deps.defaults.get(this.deps.user, conv.id, `account:${app}`) : undefined;
+    const remembered = conv ? await this.deps.defaults.get(this.deps.user, conv.id, `account:${app}`) : undefined;
     if (remembered) {
       try {
         return await resolveAccount(provider, this.deps.user, { app, accountId: remembered, ...at });
@@ -337,9 +337,9 @@ export class Configurator {
     return resolveAccount(provider, this.deps.user, { app, ...at });
   }
 
-  private remember(account: ConnectedAccount): void {
+  private async remember(account: ConnectedAccount): Promise<void> {
     const conv = this.deps.conversation;
-    if (conv) this.deps.defaults.set(this.deps.user, conv.id, `account:${account.app.slug}`, account.id);
+    if (conv) await this.deps.defaults.set(this.deps.user, conv.id, `account:${account.app.slug}`, account.id);
   }
 }
 

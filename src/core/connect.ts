@@ -75,7 +75,7 @@ export class ConnectLinks {
    */
   async linkFor(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {
     const ids = accounts.map((a) => a.id);
-    const cached = this.store.get(user, app);
+    const cached = await this.store.get(user, app);
     // The row remembers where the link was made: a call that needs another provider gets its own.
     const sep = cached?.options.lastIndexOf(MADE_AT) ?? -1;
     const cachedSettings = cached && sep >= 0 ? cached.options.slice(0, sep) : cached?.options;
@@ -106,7 +106,7 @@ export class ConnectLinks {
     // The account a link creates up front (Composio) is known: seeing it does not mean the link was used.
     const knownAccounts = [...accounts.map((a) => a.id), ...(link.accountId ? [link.accountId] : [])];
     if (Number.isFinite(expiresAt)) {
-      this.store.put(user, app, { url: link.url, expiresAt, createdAt: this.now(), options: `${this.settingsKey}${MADE_AT}${link.provider}`, knownAccounts }, this.now());
+      await this.store.put(user, app, { url: link.url, expiresAt, createdAt: this.now(), options: `${this.settingsKey}${MADE_AT}${link.provider}`, knownAccounts }, this.now());
     }
     return { app, url: link.url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : link.expiresAt };
   }
@@ -121,7 +121,7 @@ export function retiringUsedLinks(provider: ConnectProvider, store: ConnectLinkS
   const listAccounts: ConnectProvider["listAccounts"] = async (user, filter, options) => {
     const accounts = await provider.listAccounts(user, filter, options);
     const usableApps = new Set(accounts.filter((a) => a.healthy && !a.dead).map((a) => a.app.slug));
-    for (const app of usableApps) store.delete(user, app);
+    for (const app of usableApps) await store.delete(user, app);
     return accounts;
   };
   return new Proxy(provider, {

@@ -10,14 +10,15 @@ import { ProviderError } from "../providers/provider.js";
 import { AuditLog, userHasher, type AuditOutcome } from "../store/audit.js";
 import { ConfirmationStore } from "../store/confirmations.js";
 import type { Db } from "../store/db.js";
+import type { BucketLimits } from "../store/rate-limits.js";
 import { describeFailure, quote, ToolError } from "./errors.js";
 import { credentialLabel, type Identity } from "./identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
 import { IdempotencyStore } from "../store/idempotency.js";
-import { StoredResults } from "../store/stored-results.js";
+import { newResultId, StoredResults } from "../store/stored-results.js";
 import { runIdempotent } from "./idempotency.js";
 import { shapeResult } from "./result-shaping.js";
-import { projectBucket, RateLimiter } from "./rate-limit.js";
+import { projectBucket, rateLimitsFor } from "./rate-limit.js";
 import { failure, type ToolResult } from "./results.js";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
@@ -33,40 +34,48 @@ export interface CallInfo {
 }
 
 export class Controls {
-  readonly limiter = new RateLimiter();
+  /** Per-user and server-wide buckets: shared by every replica when the store is PostgreSQL. */
+  readonly limiter: BucketLimits;
   readonly audit: AuditLog;
   readonly confirmations: ConfirmationStore;
-  readonly userHash: (user: string | undefined) => string | undefined;
   readonly results: StoredResults;
   readonly idempotency: IdempotencyStore;
   private readonly pruner: NodeJS.Timeout;
 
-  constructor(
+  /** Reads the log salt and recovers calls a stopped process left running, then starts pruning. */
+  static async open(config: Config, db: Db, logger: Logger): Promise<Controls> {
+    const controls = new Controls(config, db, logger, await userHasher(db));
+    // Idempotent calls a stopped process left running may or may not have been sent.
+    const orphaned = await controls.idempotency.recoverOrphaned(2 * config.upstreamTimeoutMs + 60_000);
+    if (orphaned) logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
+    await controls.prune();
+    return controls;
+  }
+
+  private constructor(
     private readonly config: Config,
     db: Db,
     private readonly logger: Logger,
+    readonly userHash: (user: string | undefined) => string | undefined,
   ) {
     this.audit = new AuditLog(db, config.auditRetentionDays);
     this.confirmations = new ConfirmationStore(db, config.confirmationTtlSeconds * 1000);
-    this.userHash = userHasher(db);
     this.results = new StoredResults(db);
     this.idempotency = new IdempotencyStore(db);
-    // Idempotent calls a stopped process left running may or may not have been sent.
-    const orphaned = this.idempotency.recoverOrphaned(2 * config.upstreamTimeoutMs + 60_000);
-    if (orphaned) logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
-    this.prune();
-    this.pruner = setInterval(() => this.prune(), PRUNE_EVERY_MS);
+    this.limiter = rateLimitsFor(db);
+    this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruner.unref();
   }
 
-  private prune(): void {
+  private async prune(): Promise<void> {
     try {
-      const audit = this.audit.prune();
-      const confirmations = this.confirmations.prune();
-      const results = this.results.prune() + this.idempotency.prune();
-      if (audit || confirmations || results) this.logger.debug({ audit, confirmations, results }, "pruned expired rows");
+      const audit = await this.audit.prune();
+      const confirmations = await this.confirmations.prune();
+      const results = (await this.results.prune()) + (await this.idempotency.prune());
+      const buckets = await this.limiter.prune();
+      if (audit || confirmations || results || buckets) this.logger.debug({ audit, confirmations, results, buckets }, "pruned expired rows");
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "pruning the audit log failed");
+      this.logger.warn({ err: (err as Error).message }, "pruning expired rows failed");
     }
   }
 
@@ -85,7 +94,7 @@ export class Controls {
     let result: ToolResult;
     let error: unknown;
     const project = projectBucket(this.config.rateLimitProjectPerMinute);
-    const limited = this.limiter.takeAll([
+    const limited = await this.limiter.takeAll([
       { key: `user:${user ?? ""}`, spec: policy.rateLimit },
       { key: "project", spec: project },
     ]);
@@ -114,7 +123,7 @@ export class Controls {
     const fields = Array.isArray(args.fields) ? (args.fields as string[]) : undefined;
     const offset = typeof args.offset === "number" ? args.offset : undefined;
     if (typeof args.result_id === "string") {
-      result = this.reread(call, args.result_id, fields, offset);
+      result = await this.reread(call, args.result_id, fields, offset);
       return this.finish(call, started, result, callPolicy, result.isError ? "error" : "ok");
     }
     const key = typeof args.idempotency_key === "string" ? args.idempotency_key : undefined;
@@ -133,7 +142,7 @@ export class Controls {
     }
     const filtered = result.structuredContent && !result.isError ? filterListedApps(result.structuredContent, policy) : undefined;
     if (filtered) result = { ...result, content: [{ type: "text", text: JSON.stringify(filtered) }], structuredContent: filtered };
-    result = this.shape(call, result, fields);
+    result = await this.shape(call, result, fields);
 
     let outcome: AuditOutcome;
     let rule: string | undefined;
@@ -152,25 +161,34 @@ export class Controls {
   }
 
   /** Fields and the token budget; a cut result's full form is kept for `result_id`. */
-  private shape(call: CallInfo, result: ToolResult, fields?: string[], offset?: number, full?: Record<string, unknown>): ToolResult {
+  private async shape(call: CallInfo, result: ToolResult, fields?: string[], offset?: number, full?: Record<string, unknown>): Promise<ToolResult> {
     const user = call.identity.externalUserId;
-    return shapeResult(
+    let stored: Promise<unknown> | undefined;
+    const shaped = shapeResult(
       result,
       {
         maxTokens: this.config.resultMaxTokens,
         dataField: call.dataField,
         fields,
         offset,
-        store: (whole) => (user ? this.results.put(user, call.tool, whole).id : "(not kept: no end user)"),
+        store: (whole) => {
+          if (!user) return "(not kept: no end user)";
+          const id = newResultId();
+          stored = this.results.put(user, call.tool, whole, id);
+          return id;
+        },
       },
       full,
     );
+    // Kept before the result that names it is sent.
+    await stored;
+    return shaped;
   }
 
   /** `result_id`: a stored result read again (other page, other fields), with no upstream call. */
-  private reread(call: CallInfo, id: string, fields?: string[], offset?: number): ToolResult {
+  private async reread(call: CallInfo, id: string, fields?: string[], offset?: number): Promise<ToolResult> {
     const user = call.identity.externalUserId;
-    const stored = user ? this.results.get(user, id) : undefined;
+    const stored = user ? await this.results.get(user, id) : undefined;
     if (!stored || stored.tool !== call.tool) {
       return failure(`result_id ${quote(id)} is not a stored ${call.tool} result of this user (results are kept 1 h). Make the call again to get a fresh result.`);
     }
@@ -182,7 +200,7 @@ export class Controls {
     return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
   }
 
-  private finish(call: CallInfo, started: number, result: ToolResult, policy: CallPolicy, outcome: AuditOutcome, rule?: string, upstreamStatus?: number): ToolResult {
+  private async finish(call: CallInfo, started: number, result: ToolResult, policy: CallPolicy, outcome: AuditOutcome, rule?: string, upstreamStatus?: number): Promise<ToolResult> {
     const { identity, tool, args } = call;
     const f = policy.facts;
     const host = (f.host ?? hostOf(args.url))?.slice(0, 255);
@@ -203,7 +221,7 @@ export class Controls {
       upstreamStatus,
     };
     try {
-      this.audit.record(entry);
+      await this.audit.record(entry);
     } catch (err) {
       this.logger.error({ err: (err as Error).message }, "writing the audit log failed");
     }

@@ -54,14 +54,14 @@ export async function runIdempotent(
   execute: () => Promise<{ result: ToolResult; effect: CallEffect }>,
 ): Promise<ToolResult> {
   const argsHash = argumentsHash(call.tool, call.args);
-  const claim = store.claim(call.user, call.tool, call.key, argsHash);
+  const claim = await store.claim(call.user, call.tool, call.key, argsHash);
   if (!claim.claimed) {
     let existing = claim.existing;
     if (existing.argsHash !== argsHash) return conflict(call);
     const until = Date.now() + call.waitMs;
     while (existing.status === "running" && Date.now() < until) {
       await new Promise((r) => setTimeout(r, POLL_MS));
-      const now = store.get(call.user, call.tool, call.key);
+      const now = await store.get(call.user, call.tool, call.key);
       if (!now) return runIdempotent(store, call, execute); // the first call sent nothing and freed the key
       existing = now;
     }
@@ -90,12 +90,12 @@ export async function runIdempotent(
     outcome = await execute();
   } catch (err) {
     // Only a bug reaches here (tool failures are results): the write may have been sent.
-    store.finish(call.user, call.tool, call.key, "unknown", null);
+    await store.finish(call.user, call.tool, call.key, "unknown", null);
     throw err;
   }
   const { result, effect } = outcome;
-  if (!effect.sent) store.release(call.user, call.tool, call.key);
-  else store.finish(call.user, call.tool, call.key, result.structuredContent?.outcome === "unknown" ? "unknown" : "done", result);
+  if (!effect.sent) await store.release(call.user, call.tool, call.key);
+  else await store.finish(call.user, call.tool, call.key, result.structuredContent?.outcome === "unknown" ? "unknown" : "done", result);
   return result;
 }
 

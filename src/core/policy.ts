@@ -156,7 +156,7 @@ export class CallPolicy {
   }
 
   /** api_proxy's hook: undefined to go ahead, a preview result to stop at, or a PolicyError. */
-  proxy(call: ProxyCall): ToolResult | undefined {
+  async proxy(call: ProxyCall): Promise<ToolResult | undefined> {
     Object.assign(this.facts, { method: call.method, host: call.host, accountId: call.accountId });
     this.checkApp(call.app);
     // RPC-style APIs write over GET too (Slack's chat.postMessage): the classifier decides, not the method alone.
@@ -171,11 +171,11 @@ export class CallPolicy {
     }
     if (!kind.write) return this.clear(proxyKey(call));
     const preview = { tool: "api_proxy", app: call.app, account_id: call.accountId, method: call.method, url: call.url, headers: call.headers, ...(call.body ? { body: call.body } : {}) };
-    return this.confirm(preview, `${call.method} ${call.url} as ${call.app} account ${call.accountId}`) ?? this.clear(proxyKey(call));
+    return (await this.confirm(preview, `${call.method} ${call.url} as ${call.app} account ${call.accountId}`)) ?? this.clear(proxyKey(call));
   }
 
   /** run_action's hook, just before the run: undefined to go ahead, a preview, or a PolicyError. */
-  action(call: ActionCall): ToolResult | undefined {
+  async action(call: ActionCall): Promise<ToolResult | undefined> {
     this.checkAction(call.action);
     this.facts.accountId ??= call.accountIds[0];
     if (call.action.annotations?.readOnlyHint === true) return this.clear(`run:${call.action.key}`);
@@ -187,7 +187,7 @@ export class CallPolicy {
       account_ids: call.accountIds,
       configured_props: call.configuredProps,
     };
-    return this.confirm(preview, `run ${call.action.key}${call.accountIds.length ? ` as account ${call.accountIds.join(", ")}` : ""}`) ?? this.clear(`run:${call.action.key}`);
+    return (await this.confirm(preview, `run ${call.action.key}${call.accountIds.length ? ` as account ${call.accountIds.join(", ")}` : ""}`)) ?? this.clear(`run:${call.action.key}`);
   }
 
   private clear(what: string): undefined {
@@ -201,18 +201,18 @@ export class CallPolicy {
   }
 
   /** Writes under confirm-writes: spend a matching token, or stop with a preview and a new token. */
-  private confirm(preview: Record<string, unknown>, what: string): ToolResult | undefined {
+  private async confirm(preview: Record<string, unknown>, what: string): Promise<ToolResult | undefined> {
     if (!this.policy.confirmWrites || !this.confirmations || !this.user) return undefined;
     const hash = callHash({ user: this.user, ...preview });
     if (this.confirmationToken) {
-      const spent = this.confirmations.consume(this.user, this.confirmationToken, hash);
+      const spent = await this.confirmations.consume(this.user, this.confirmationToken, hash);
       if (spent.ok) {
         this.facts.confirmed = true;
         return undefined;
       }
       throw new PolicyError("confirm-writes", `confirmation_token refused: ${CONFIRM_REASONS[spent.reason]}.`);
     }
-    const { token, expiresAt } = this.confirmations.issue(this.user, hash);
+    const { token, expiresAt } = await this.confirmations.issue(this.user, hash);
     const structured = {
       outcome: "needs_input",
       needs: "confirmation",

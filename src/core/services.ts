@@ -37,15 +37,18 @@ export interface Services {
 
 export type ServicesOrReason = { ok: true; services: Services } | { ok: false; reason: string };
 
-export function createServices(config: Config, db: Db, logger: Logger): ServicesOrReason {
+export async function createServices(config: Config, db: Db, logger: Logger): Promise<ServicesOrReason> {
   let links: ConnectLinkStore | undefined;
   const built = providersFromConfig(config, {
     onTokenRejected: () => {
       // A token Connect accepted and now refuses: its state changed under us (revoked credentials,
       // or an emulator reset or restart). Connect tokens minted before are not trusted either:
       // handing one out could send the user to a link that says "unknown connect token".
-      const dropped = links?.clear() ?? 0;
-      logger.warn({ connect_links_dropped: dropped }, "Connect rejected the access token; fetching a new one");
+      logger.warn("Connect rejected the access token; fetching a new one");
+      links?.clear().then(
+        (dropped) => logger.warn({ connect_links_dropped: dropped }, "dropped the Connect Links made with the rejected token"),
+        (err: unknown) => logger.warn({ err: (err as Error).message }, "dropping the cached Connect Links failed"),
+      );
     },
     warn: (message) => logger.warn(message),
   });
@@ -56,7 +59,7 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
   // A run no process is waiting for any more (crash, kill) may or may not have happened upstream.
-  const orphaned = configurations.recoverOrphanedRuns(2 * config.upstreamTimeoutMs + 60_000);
+  const orphaned = await configurations.recoverOrphanedRuns(2 * config.upstreamTimeoutMs + 60_000);
   if (orphaned) logger.warn({ configurations: orphaned }, "runs left 'running' by a stopped process are now 'unknown' (rerun: true runs them again)");
   return {
     ok: true,

@@ -4,7 +4,7 @@
  * tokens or error texts (those can carry user data): only identifiers and codes.
  */
 import { createHmac, randomBytes } from "node:crypto";
-import type { Db } from "./db.js";
+import type { Db, SqlParam } from "./db.js";
 
 export const AUDIT_OUTCOMES = ["ok", "needs_input", "connect_required", "error", "refused", "rate_limited"] as const;
 export type AuditOutcome = (typeof AUDIT_OUTCOMES)[number];
@@ -51,62 +51,59 @@ export interface AuditQuery {
   limit: number;
 }
 
-export class AuditLog {
-  private readonly insert;
+const INSERT =
+  'INSERT INTO audit_log (at, request_id, "user", credential, tool, app, action, method, host, account_id, outcome, rule, duration_ms, upstream_status) ' +
+  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+export class AuditLog {
   constructor(
     private readonly db: Db,
     /** 0 disables recording (nothing is written). */
     private readonly retentionDays: number,
     private readonly now: () => number = Date.now,
-  ) {
-    this.insert = db.prepare(
-      "INSERT INTO audit_log (at, request_id, user, credential, tool, app, action, method, host, account_id, outcome, rule, duration_ms, upstream_status) " +
-        "VALUES (@at, @requestId, @user, @credential, @tool, @app, @action, @method, @host, @accountId, @outcome, @rule, @durationMs, @upstreamStatus)",
-    );
-  }
+  ) {}
 
   get enabled(): boolean {
     return this.retentionDays > 0;
   }
 
-  record(e: AuditEntry): void {
+  async record(e: AuditEntry): Promise<void> {
     if (!this.enabled) return;
-    this.insert.run({
-      at: e.at,
-      requestId: e.requestId ?? null,
-      user: e.user ?? null,
-      credential: e.credential,
-      tool: e.tool,
-      app: e.app ?? null,
-      action: e.action ?? null,
-      method: e.method ?? null,
-      host: e.host ?? null,
-      accountId: e.accountId ?? null,
-      outcome: e.outcome,
-      rule: e.rule ?? null,
-      durationMs: Math.max(0, Math.round(e.durationMs)),
-      upstreamStatus: e.upstreamStatus ?? null,
-    });
+    await this.db.run(INSERT, [
+      e.at,
+      e.requestId ?? null,
+      e.user ?? null,
+      e.credential,
+      e.tool,
+      e.app ?? null,
+      e.action ?? null,
+      e.method ?? null,
+      e.host ?? null,
+      e.accountId ?? null,
+      e.outcome,
+      e.rule ?? null,
+      Math.max(0, Math.round(e.durationMs)),
+      e.upstreamStatus ?? null,
+    ]);
   }
 
   /** Newest first. */
-  query(q: AuditQuery): AuditRow[] {
+  async query(q: AuditQuery): Promise<AuditRow[]> {
     const where: string[] = [];
-    const params: unknown[] = [];
-    if (q.user !== undefined) (where.push("user = ?"), params.push(q.user));
+    const params: SqlParam[] = [];
+    if (q.user !== undefined) (where.push('"user" = ?'), params.push(q.user));
     if (q.since !== undefined) (where.push("at >= ?"), params.push(q.since));
     if (q.until !== undefined) (where.push("at < ?"), params.push(q.until));
     const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY at DESC, id DESC LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...params, q.limit) as Array<Omit<AuditRow, "at"> & { at: number }>;
+    const rows = await this.db.all<Omit<AuditRow, "at"> & { at: number }>(sql, [...params, q.limit]);
     return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
   }
 
   /** Delete rows older than the retention period; returns how many went. */
-  prune(): number {
+  async prune(): Promise<number> {
     if (!this.enabled) return 0;
     const cutoff = this.now() - this.retentionDays * 86_400_000;
-    return this.db.prepare("DELETE FROM audit_log WHERE at < ?").run(cutoff).changes;
+    return this.db.run("DELETE FROM audit_log WHERE at < ?", [cutoff]);
   }
 }
 
@@ -115,12 +112,13 @@ export class AuditLog {
  * random salt kept in this database (so a dictionary of likely ids, e.g. emails, does not undo
  * it). `connect-mcp audit` prints the same label next to each user to map logs back.
  */
-export function userHasher(db: Db): (user: string | undefined) => string | undefined {
-  let salt = (db.prepare("SELECT value FROM meta WHERE key = 'log_user_salt'").get() as { value: string } | undefined)?.value;
+export async function userHasher(db: Db): Promise<(user: string | undefined) => string | undefined> {
+  const read = "SELECT value FROM meta WHERE key = 'log_user_salt'";
+  let salt = (await db.get<{ value: string }>(read))?.value;
   if (!salt) {
-    salt = randomBytes(16).toString("hex");
-    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('log_user_salt', ?)").run(salt);
-    salt = (db.prepare("SELECT value FROM meta WHERE key = 'log_user_salt'").get() as { value: string }).value;
+    // Replicas starting together: the first insert wins, everyone reads the winner.
+    await db.run("INSERT INTO meta (key, value) VALUES ('log_user_salt', ?) ON CONFLICT DO NOTHING", [randomBytes(16).toString("hex")]);
+    salt = (await db.get<{ value: string }>(read))!.value;
   }
   const key = salt;
   return (user) => (user === undefined ? undefined : `u_${createHmac("sha256", key).update(user).digest("hex").slice(0, 16)}`);

@@ -15,31 +15,32 @@ export interface ScopeStats {
   connectLinks: number;
 }
 
-export function cacheStats(db: Db, now = Date.now()): ScopeStats[] {
+export async function cacheStats(db: Db, now = Date.now()): Promise<ScopeStats[]> {
   const scopes = new Map<string, ScopeStats>();
   const get = (scope: string): ScopeStats => {
     let s = scopes.get(scope);
     if (!s) scopes.set(scope, (s = { scope, actions: 0, apps: 0, listings: [], connectLinks: 0 }));
     return s;
   };
-  const actionRows = db
-    .prepare("SELECT scope, COUNT(*) AS n, MIN(fetched_at) AS oldest, MAX(fetched_at) AS newest FROM catalog_actions GROUP BY scope")
-    .all() as Array<{ scope: string; n: number; oldest: number; newest: number }>;
+  const actionRows = await db.all<{ scope: string; n: number; oldest: number; newest: number }>(
+    "SELECT scope, COUNT(*) AS n, MIN(fetched_at) AS oldest, MAX(fetched_at) AS newest FROM catalog_actions GROUP BY scope",
+  );
   for (const r of actionRows) Object.assign(get(r.scope), { actions: r.n, oldestFetchedAt: r.oldest, newestFetchedAt: r.newest });
-  for (const r of db.prepare("SELECT scope, COUNT(*) AS n FROM catalog_apps GROUP BY scope").all() as Array<{ scope: string; n: number }>) get(r.scope).apps = r.n;
-  for (const r of db.prepare("SELECT scope, what, synced_at FROM catalog_sync ORDER BY what").all() as Array<{ scope: string; what: string; synced_at: number }>) {
+  for (const r of await db.all<{ scope: string; n: number }>("SELECT scope, COUNT(*) AS n FROM catalog_apps GROUP BY scope")) get(r.scope).apps = r.n;
+  for (const r of await db.all<{ scope: string; what: string; synced_at: number }>("SELECT scope, what, synced_at FROM catalog_sync ORDER BY what")) {
     get(r.scope).listings.push({ what: r.what, syncedAt: r.synced_at });
   }
-  const links = db.prepare("SELECT scope, COUNT(*) AS n FROM connect_links WHERE expires_at > ? GROUP BY scope").all(now) as Array<{ scope: string; n: number }>;
+  const links = await db.all<{ scope: string; n: number }>("SELECT scope, COUNT(*) AS n FROM connect_links WHERE expires_at > ? GROUP BY scope", [now]);
   for (const r of links) get(r.scope).connectLinks = r.n;
   return [...scopes.values()].sort((a, b) => (a.scope < b.scope ? -1 : 1));
 }
 
-export function clearCache(db: Db): { actions: number; apps: number; listings: number; connectLinks: number } {
-  return db.transaction(() => ({
-    actions: db.prepare("DELETE FROM catalog_actions").run().changes,
-    apps: db.prepare("DELETE FROM catalog_apps").run().changes,
-    listings: db.prepare("DELETE FROM catalog_sync").run().changes,
-    connectLinks: db.prepare("DELETE FROM connect_links").run().changes,
-  }))();
+export async function clearCache(db: Db): Promise<{ actions: number; apps: number; listings: number; connectLinks: number }> {
+  const [actions, apps, listings, connectLinks] = await db.batch([
+    ["DELETE FROM catalog_actions", []],
+    ["DELETE FROM catalog_apps", []],
+    ["DELETE FROM catalog_sync", []],
+    ["DELETE FROM connect_links", []],
+  ]);
+  return { actions: actions!, apps: apps!, listings: listings!, connectLinks: connectLinks! };
 }

@@ -6,7 +6,6 @@
  * are ever written; with a TTL of 0 nothing is.
  */
 import type { ActionDefinition, AppInfo } from "../providers/provider.js";
-import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
 
 /** The app an action belongs to: its app prop's app, else the key's prefix (`slack-send-message` → slack). */
@@ -20,22 +19,23 @@ export interface CacheEntry<T> {
   fetchedAt: number;
 }
 
-export class CatalogCache {
-  private readonly statements = new Map<string, Database.Statement>();
+/** Rows read back from `-Infinity` on: the smallest time both databases take as an integer. */
+const EVER = Number.MIN_SAFE_INTEGER;
 
+const UPSERT_ACTION =
+  "INSERT INTO catalog_actions (scope, key, version, definition, fetched_at, app) VALUES (?, ?, ?, ?, ?, ?) " +
+  "ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, definition = excluded.definition, fetched_at = excluded.fetched_at, app = excluded.app";
+const UPSERT_APP =
+  "INSERT INTO catalog_apps (scope, slug, definition, fetched_at) VALUES (?, ?, ?, ?) " +
+  "ON CONFLICT (scope, slug) DO UPDATE SET definition = excluded.definition, fetched_at = excluded.fetched_at";
+
+export class CatalogCache {
   constructor(
     private readonly db: Db,
     private readonly scope: string,
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
   ) {}
-
-  /** Prepared once per SQL text: lookups run per search result. */
-  private stmt(sql: string): Database.Statement {
-    let s = this.statements.get(sql);
-    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
-    return s;
-  }
 
   get enabled(): boolean {
     return this.ttlMs > 0;
@@ -50,106 +50,86 @@ export class CatalogCache {
     return this.db.open;
   }
 
-  /** Changes when another connection (another connect-mcp process, `connect-mcp cache --clear`) commits. */
-  dataVersion(): number {
-    return this.db.pragma("data_version", { simple: true }) as number;
+  /** Changes when another connection (another connect-mcp process or replica, `connect-mcp cache --clear`) commits. */
+  dataVersion(): Promise<string> {
+    return this.db.catalogVersion();
   }
 
   isFresh(fetchedAt: number): boolean {
     return this.now() - fetchedAt < this.ttlMs;
   }
 
-  getAction(key: string): ActionDefinition | undefined {
-    const entry = this.getActionEntry(key);
+  async getAction(key: string): Promise<ActionDefinition | undefined> {
+    const entry = await this.getActionEntry(key);
     return entry && this.isFresh(entry.fetchedAt) ? entry.value : undefined;
   }
 
-  getActionEntry(key: string): CacheEntry<ActionDefinition> | undefined {
-    return entry<ActionDefinition>(
-      this.stmt("SELECT definition, fetched_at FROM catalog_actions WHERE scope = ? AND key = ?").get(this.scope, key),
-    );
+  async getActionEntry(key: string): Promise<CacheEntry<ActionDefinition> | undefined> {
+    return entry<ActionDefinition>(await this.db.get("SELECT definition, fetched_at FROM catalog_actions WHERE scope = ? AND key = ?", [this.scope, key]));
   }
 
-  putActions(actions: ActionDefinition[]): void {
+  async putActions(actions: ActionDefinition[]): Promise<void> {
     if (this.ttlMs <= 0 || actions.length === 0) return;
-    const stmt = this.db.prepare(
-      "INSERT INTO catalog_actions (scope, key, version, definition, fetched_at, app) VALUES (?, ?, ?, ?, ?, ?) " +
-        "ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, definition = excluded.definition, fetched_at = excluded.fetched_at, app = excluded.app",
-    );
     const at = this.now();
-    this.db.transaction(() => {
-      for (const a of actions) stmt.run(this.scope, a.key, a.version, JSON.stringify(a), at, actionAppSlug(a));
-    })();
+    await this.db.batch(actions.map((a) => [UPSERT_ACTION, [this.scope, a.key, a.version, JSON.stringify(a), at, actionAppSlug(a)]] as const));
   }
 
   /** Every cached action of this scope, any age. */
-  allActions(): ActionDefinition[] {
+  allActions(): Promise<ActionDefinition[]> {
     return this.actionsFetchedSince(-Infinity);
   }
 
   /** Cached actions written at or after `at` (epoch ms). */
-  actionsFetchedSince(at: number): ActionDefinition[] {
-    const rows = this.stmt("SELECT definition FROM catalog_actions WHERE scope = ? AND fetched_at >= ?").all(this.scope, at) as Array<{ definition: string }>;
+  async actionsFetchedSince(at: number): Promise<ActionDefinition[]> {
+    const rows = await this.db.all<{ definition: string }>("SELECT definition FROM catalog_actions WHERE scope = ? AND fetched_at >= ?", [this.scope, Math.max(at, EVER)]);
     return rows.map((r) => JSON.parse(r.definition) as ActionDefinition);
   }
 
-  counts(): { actions: number; apps: number } {
-    const actions = (this.stmt("SELECT COUNT(*) AS n FROM catalog_actions WHERE scope = ?").get(this.scope) as { n: number }).n;
-    const apps = (this.stmt("SELECT COUNT(*) AS n FROM catalog_apps WHERE scope = ?").get(this.scope) as { n: number }).n;
+  async counts(): Promise<{ actions: number; apps: number }> {
+    const actions = (await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM catalog_actions WHERE scope = ?", [this.scope]))!.n;
+    const apps = (await this.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM catalog_apps WHERE scope = ?", [this.scope]))!.n;
     return { actions, apps };
   }
 
   /** Remove actions last fetched before `at` (gone from a complete listing); returns their keys. */
-  deleteActionsFetchedBefore(at: number, app?: string): string[] {
+  async deleteActionsFetchedBefore(at: number, app?: string): Promise<string[]> {
     const where = app === undefined ? "scope = ? AND fetched_at < ?" : "scope = ? AND fetched_at < ? AND app = ?";
     const args = app === undefined ? [this.scope, at] : [this.scope, at, app];
-    return this.db.transaction(() => {
-      const keys = (this.db.prepare(`SELECT key FROM catalog_actions WHERE ${where}`).all(...args) as Array<{ key: string }>).map((r) => r.key);
-      this.db.prepare(`DELETE FROM catalog_actions WHERE ${where}`).run(...args);
-      return keys;
-    })();
+    const rows = await this.db.all<{ key: string }>(`DELETE FROM catalog_actions WHERE ${where} RETURNING key`, args);
+    return rows.map((r) => r.key);
   }
 
-  getApp(slug: string): AppInfo | undefined {
-    const e = this.getAppEntry(slug);
+  async getApp(slug: string): Promise<AppInfo | undefined> {
+    const e = await this.getAppEntry(slug);
     return e && this.isFresh(e.fetchedAt) ? e.value : undefined;
   }
 
-  getAppEntry(slug: string): CacheEntry<AppInfo> | undefined {
-    return entry<AppInfo>(this.stmt("SELECT definition, fetched_at FROM catalog_apps WHERE scope = ? AND slug = ?").get(this.scope, slug));
+  async getAppEntry(slug: string): Promise<CacheEntry<AppInfo> | undefined> {
+    return entry<AppInfo>(await this.db.get("SELECT definition, fetched_at FROM catalog_apps WHERE scope = ? AND slug = ?", [this.scope, slug]));
   }
 
-  putApp(app: AppInfo): void {
-    this.putApps([app]);
+  putApp(app: AppInfo): Promise<void> {
+    return this.putApps([app]);
   }
 
-  putApps(apps: AppInfo[]): void {
+  async putApps(apps: AppInfo[]): Promise<void> {
     if (this.ttlMs <= 0 || apps.length === 0) return;
-    const stmt = this.db.prepare(
-      "INSERT INTO catalog_apps (scope, slug, definition, fetched_at) VALUES (?, ?, ?, ?) " +
-        "ON CONFLICT (scope, slug) DO UPDATE SET definition = excluded.definition, fetched_at = excluded.fetched_at",
-    );
     const at = this.now();
-    this.db.transaction(() => {
-      for (const app of apps) stmt.run(this.scope, app.slug, JSON.stringify(app), at);
-    })();
+    await this.db.batch(apps.map((app) => [UPSERT_APP, [this.scope, app.slug, JSON.stringify(app), at]] as const));
   }
 
-  allApps(): AppInfo[] {
+  allApps(): Promise<AppInfo[]> {
     return this.appsFetchedSince(-Infinity);
   }
 
-  appsFetchedSince(at: number): AppInfo[] {
-    const rows = this.stmt("SELECT definition FROM catalog_apps WHERE scope = ? AND fetched_at >= ?").all(this.scope, at) as Array<{ definition: string }>;
+  async appsFetchedSince(at: number): Promise<AppInfo[]> {
+    const rows = await this.db.all<{ definition: string }>("SELECT definition FROM catalog_apps WHERE scope = ? AND fetched_at >= ?", [this.scope, Math.max(at, EVER)]);
     return rows.map((r) => JSON.parse(r.definition) as AppInfo);
   }
 
-  deleteAppsFetchedBefore(at: number): string[] {
-    return this.db.transaction(() => {
-      const slugs = (this.db.prepare("SELECT slug FROM catalog_apps WHERE scope = ? AND fetched_at < ?").all(this.scope, at) as Array<{ slug: string }>).map((r) => r.slug);
-      this.db.prepare("DELETE FROM catalog_apps WHERE scope = ? AND fetched_at < ?").run(this.scope, at);
-      return slugs;
-    })();
+  async deleteAppsFetchedBefore(at: number): Promise<string[]> {
+    const rows = await this.db.all<{ slug: string }>("DELETE FROM catalog_apps WHERE scope = ? AND fetched_at < ? RETURNING slug", [this.scope, at]);
+    return rows.map((r) => r.slug);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Configuration handles: the state of a step-by-step action configuration, kept in SQLite so it
- * survives restarts and never depends on a transport session. A handle belongs to one end user
+ * Configuration handles: the state of a step-by-step action configuration, kept in the store (SQLite
+ * or PostgreSQL) so it survives restarts, any replica can continue it, and never depends on a transport session. A handle belongs to one end user
  * (and, when the client named one, one conversation); every read checks both.
  */
 import { randomBytes } from "node:crypto";
@@ -78,21 +78,20 @@ export class ConfigurationStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  create(init: Pick<Configuration, "externalUserId" | "conversationId" | "actionKey" | "actionVersion" | "configuredProps" | "props">): Configuration {
+  async create(init: Pick<Configuration, "externalUserId" | "conversationId" | "actionKey" | "actionVersion" | "configuredProps" | "props">): Promise<Configuration> {
     const at = this.now();
     const cfg: Configuration = { ...init, id: newConfigurationId(), status: "open", createdAt: at, updatedAt: at, expiresAt: at + this.ttlMs };
-    this.purgeExpired();
-    this.db
-      .prepare(
-        "INSERT INTO configurations (id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at) " +
-          "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, ?)",
-      )
-      .run(cfg.id, cfg.externalUserId, cfg.conversationId ?? null, cfg.actionKey, cfg.actionVersion, JSON.stringify(cfg.configuredProps), JSON.stringify(cfg.props), at, at, cfg.expiresAt);
+    await this.purgeExpired();
+    await this.db.run(
+      "INSERT INTO configurations (id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at) " +
+        "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, ?)",
+      [cfg.id, cfg.externalUserId, cfg.conversationId ?? null, cfg.actionKey, cfg.actionVersion, JSON.stringify(cfg.configuredProps), JSON.stringify(cfg.props), at, at, cfg.expiresAt],
+    );
     return cfg;
   }
 
-  get(id: string): Configuration | undefined {
-    const row = this.db.prepare("SELECT * FROM configurations WHERE id = ?").get(id) as Row | undefined;
+  async get(id: string): Promise<Configuration | undefined> {
+    const row = await this.db.get<Row>("SELECT * FROM configurations WHERE id = ?", [id]);
     return row ? fromRow(row) : undefined;
   }
 
@@ -101,12 +100,13 @@ export class ConfigurationStore {
    * (or one whose outcome is unknown, when the caller is about to rerun it) can be saved: a save
    * that changes nothing throws, never answers as if it had saved.
    */
-  save(cfg: Configuration): Configuration {
+  async save(cfg: Configuration): Promise<Configuration> {
     const at = this.now();
     const next = { ...cfg, updatedAt: at, expiresAt: at + this.ttlMs };
-    const changed = this.db
-      .prepare("UPDATE configurations SET configured_props = ?, props = ?, dynamic_props_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND status IN ('open', 'unknown')")
-      .run(JSON.stringify(next.configuredProps), JSON.stringify(next.props), next.dynamicPropsId ?? null, at, next.expiresAt, cfg.id).changes;
+    const changed = await this.db.run(
+      "UPDATE configurations SET configured_props = ?, props = ?, dynamic_props_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND status IN ('open', 'unknown')",
+      [JSON.stringify(next.configuredProps), JSON.stringify(next.props), next.dynamicPropsId ?? null, at, next.expiresAt, cfg.id],
+    );
     if (changed !== 1) throw new ConfigurationNotOpenError(`configuration ${cfg.id} is no longer open (it ran, is running or was removed); nothing was saved`);
     return next;
   }
@@ -115,15 +115,15 @@ export class ConfigurationStore {
    * Move open → running atomically (and unknown → running when `rerun`); false if another call got
    * there first or the handle is closed. The running row names this process, for crash recovery.
    */
-  claimForRun(id: string, options: { rerun?: boolean } = {}): boolean {
+  async claimForRun(id: string, options: { rerun?: boolean } = {}): Promise<boolean> {
     const from = options.rerun ? "status IN ('open', 'unknown')" : "status = 'open'";
-    return this.db.prepare(`UPDATE configurations SET status = 'running', run_owner = ?, updated_at = ? WHERE id = ? AND ${from}`).run(RUN_OWNER, this.now(), id).changes === 1;
+    return (await this.db.run(`UPDATE configurations SET status = 'running', run_owner = ?, updated_at = ? WHERE id = ? AND ${from}`, [RUN_OWNER, this.now(), id])) === 1;
   }
 
   /** After a run: `done` closes the handle; `open` releases it (the run failed); `unknown`: it may have run. */
-  finishRun(id: string, status: "done" | "open" | "unknown"): void {
+  async finishRun(id: string, status: "done" | "open" | "unknown"): Promise<void> {
     const at = this.now();
-    this.db.prepare("UPDATE configurations SET status = ?, run_owner = NULL, updated_at = ?, expires_at = ? WHERE id = ? AND status = 'running'").run(status, at, at + this.ttlMs, id);
+    await this.db.run("UPDATE configurations SET status = ?, run_owner = NULL, updated_at = ?, expires_at = ? WHERE id = ? AND status = 'running'", [status, at, at + this.ttlMs, id]);
   }
 
   /**
@@ -131,18 +131,20 @@ export class ConfigurationStore {
    * happened upstream: mark them `unknown`. A row is orphaned when its owner is a dead process on
    * this host, or when it has been running longer than `staleAfterMs` (owners on other hosts).
    */
-  recoverOrphanedRuns(staleAfterMs: number, alive?: (pid: number) => boolean): number {
-    const rows = this.db.prepare("SELECT id, run_owner, updated_at FROM configurations WHERE status = 'running'").all() as Array<{ id: string; run_owner: string | null; updated_at: number }>;
+  async recoverOrphanedRuns(staleAfterMs: number, alive?: (pid: number) => boolean): Promise<number> {
+    const rows = await this.db.all<{ id: string; run_owner: string | null; updated_at: number }>("SELECT id, run_owner, updated_at FROM configurations WHERE status = 'running'");
     const orphaned = rows.filter((r) => ownerGone(r.run_owner, r.updated_at, staleAfterMs, this.now(), alive));
-    const mark = this.db.prepare("UPDATE configurations SET status = 'unknown', run_owner = NULL, updated_at = ? WHERE id = ? AND status = 'running'");
     let changed = 0;
-    for (const r of orphaned) changed += mark.run(this.now(), r.id).changes;
+    for (const r of orphaned) {
+      // Still `running` and still this owner: a replica that finished it meanwhile keeps its outcome.
+      changed += await this.db.run("UPDATE configurations SET status = 'unknown', run_owner = NULL, updated_at = ? WHERE id = ? AND status = 'running' AND run_owner IS NOT DISTINCT FROM ?", [this.now(), r.id, r.run_owner]);
+    }
     return changed;
   }
 
-  purgeExpired(): number {
+  async purgeExpired(): Promise<number> {
     // Closed and expired handles are kept a day so a late caller hears "expired"/"closed", not "unknown".
-    return this.db.prepare("DELETE FROM configurations WHERE expires_at < ?").run(this.now() - 86_400_000).changes;
+    return this.db.run("DELETE FROM configurations WHERE expires_at < ?", [this.now() - 86_400_000]);
   }
 }
 
@@ -153,19 +155,16 @@ export class ConversationDefaults {
     private readonly now: () => number = Date.now,
   ) {}
 
-  get(user: string, conversationId: string, name: string): string | undefined {
-    const row = this.db
-      .prepare("SELECT value FROM conversation_defaults WHERE external_user_id = ? AND conversation_id = ? AND name = ?")
-      .get(user, conversationId, name) as { value: string } | undefined;
+  async get(user: string, conversationId: string, name: string): Promise<string | undefined> {
+    const row = await this.db.get<{ value: string }>("SELECT value FROM conversation_defaults WHERE external_user_id = ? AND conversation_id = ? AND name = ?", [user, conversationId, name]);
     return row?.value;
   }
 
-  set(user: string, conversationId: string, name: string, value: string): void {
-    this.db
-      .prepare(
-        "INSERT INTO conversation_defaults (external_user_id, conversation_id, name, value, updated_at) VALUES (?, ?, ?, ?, ?) " +
-          "ON CONFLICT (external_user_id, conversation_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-      )
-      .run(user, conversationId, name, value, this.now());
+  async set(user: string, conversationId: string, name: string, value: string): Promise<void> {
+    await this.db.run(
+      "INSERT INTO conversation_defaults (external_user_id, conversation_id, name, value, updated_at) VALUES (?, ?, ?, ?, ?) " +
+        "ON CONFLICT (external_user_id, conversation_id, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+      [user, conversationId, name, value, this.now()],
+    );
   }
 }

@@ -18,10 +18,10 @@ export class ConfirmationStore {
     private readonly now: () => number = Date.now,
   ) {}
 
-  issue(user: string, callHash: string): { token: string; expiresAt: number } {
+  async issue(user: string, callHash: string): Promise<{ token: string; expiresAt: number }> {
     const token = `cfm_${randomBytes(24).toString("base64url")}`;
     const expiresAt = this.now() + this.ttlMs;
-    this.db.prepare("INSERT INTO confirmations (token_hash, user, call_hash, expires_at) VALUES (?, ?, ?, ?)").run(sha256(token), user, callHash, expiresAt);
+    await this.db.run('INSERT INTO confirmations (token_hash, "user", call_hash, expires_at) VALUES (?, ?, ?, ?)', [sha256(token), user, callHash, expiresAt]);
     return { token, expiresAt };
   }
 
@@ -29,16 +29,12 @@ export class ConfirmationStore {
    * Spend `token` for `user`'s call `callHash`, atomically. Another user's token is reported
    * exactly like a token that never existed, so nothing about it leaks.
    */
-  consume(user: string, token: string, callHash: string): ConsumeResult {
+  async consume(user: string, token: string, callHash: string): Promise<ConsumeResult> {
     const tokenHash = sha256(token);
     const now = this.now();
-    const spent = this.db
-      .prepare("UPDATE confirmations SET used_at = ? WHERE token_hash = ? AND user = ? AND call_hash = ? AND used_at IS NULL AND expires_at > ?")
-      .run(now, tokenHash, user, callHash, now);
-    if (spent.changes === 1) return { ok: true };
-    const row = this.db.prepare("SELECT call_hash, expires_at, used_at FROM confirmations WHERE token_hash = ? AND user = ?").get(tokenHash, user) as
-      | { call_hash: string; expires_at: number; used_at: number | null }
-      | undefined;
+    const spent = await this.db.run('UPDATE confirmations SET used_at = ? WHERE token_hash = ? AND "user" = ? AND call_hash = ? AND used_at IS NULL AND expires_at > ?', [now, tokenHash, user, callHash, now]);
+    if (spent === 1) return { ok: true };
+    const row = await this.db.get<{ call_hash: string; expires_at: number; used_at: number | null }>('SELECT call_hash, expires_at, used_at FROM confirmations WHERE token_hash = ? AND "user" = ?', [tokenHash, user]);
     if (!row) return { ok: false, reason: "unknown" };
     if (row.used_at !== null) return { ok: false, reason: "used" };
     if (row.expires_at <= now) return { ok: false, reason: "expired" };
@@ -46,8 +42,8 @@ export class ConfirmationStore {
   }
 
   /** Drop tokens that expired more than a day ago (used ones are kept that long to answer "already used"). */
-  prune(): number {
-    return this.db.prepare("DELETE FROM confirmations WHERE expires_at < ?").run(this.now() - 86_400_000).changes;
+  async prune(): Promise<number> {
+    return this.db.run("DELETE FROM confirmations WHERE expires_at < ?", [this.now() - 86_400_000]);
   }
 }
 

@@ -22,10 +22,11 @@ export class ConnectLinkStore {
     private readonly scope: string,
   ) {}
 
-  get(user: string, app: string): StoredConnectLink | undefined {
-    const row = this.db
-      .prepare("SELECT url, expires_at, created_at, options, known_accounts FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?")
-      .get(this.scope, user, app) as { url: string; expires_at: number; created_at: number; options: string; known_accounts: string } | undefined;
+  async get(user: string, app: string): Promise<StoredConnectLink | undefined> {
+    const row = await this.db.get<{ url: string; expires_at: number; created_at: number; options: string; known_accounts: string }>(
+      "SELECT url, expires_at, created_at, options, known_accounts FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?",
+      [this.scope, user, app],
+    );
     if (!row) return undefined;
     let knownAccounts: string[] = [];
     try {
@@ -36,24 +37,23 @@ export class ConnectLinkStore {
     return { url: row.url, expiresAt: row.expires_at, createdAt: row.created_at, options: row.options, knownAccounts };
   }
 
-  put(user: string, app: string, link: StoredConnectLink, now: number): void {
-    this.db.transaction(() => {
-      this.db.prepare("DELETE FROM connect_links WHERE expires_at <= ?").run(now);
-      this.db
-        .prepare(
-          "INSERT INTO connect_links (scope, external_user_id, app, url, expires_at, created_at, options, known_accounts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " +
-            "ON CONFLICT (scope, external_user_id, app) DO UPDATE SET url = excluded.url, expires_at = excluded.expires_at, created_at = excluded.created_at, options = excluded.options, known_accounts = excluded.known_accounts",
-        )
-        .run(this.scope, user, app, link.url, link.expiresAt, link.createdAt, link.options, JSON.stringify(link.knownAccounts));
-    })();
+  async put(user: string, app: string, link: StoredConnectLink, now: number): Promise<void> {
+    await this.db.batch([
+      ["DELETE FROM connect_links WHERE expires_at <= ?", [now]],
+      [
+        "INSERT INTO connect_links (scope, external_user_id, app, url, expires_at, created_at, options, known_accounts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " +
+          "ON CONFLICT (scope, external_user_id, app) DO UPDATE SET url = excluded.url, expires_at = excluded.expires_at, created_at = excluded.created_at, options = excluded.options, known_accounts = excluded.known_accounts",
+        [this.scope, user, app, link.url, link.expiresAt, link.createdAt, link.options, JSON.stringify(link.knownAccounts)],
+      ],
+    ]);
   }
 
   /** Forget every cached link of this scope (Connect's state may have changed under them). */
-  clear(): number {
-    return this.db.prepare("DELETE FROM connect_links WHERE scope = ?").run(this.scope).changes;
+  clear(): Promise<number> {
+    return this.db.run("DELETE FROM connect_links WHERE scope = ?", [this.scope]);
   }
 
-  delete(user: string, app: string): void {
-    this.db.prepare("DELETE FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?").run(this.scope, user, app);
+  async delete(user: string, app: string): Promise<void> {
+    await this.db.run("DELETE FROM connect_links WHERE scope = ? AND external_user_id = ? AND app = ?", [this.scope, user, app]);
   }
 }

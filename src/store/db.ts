@@ -1,12 +1,51 @@
 /**
- * SQLite store (better-sqlite3): one file, WAL, versioned migrations applied in order at open.
- * Later features (configuration handles, audit) add migrations here; never edit a shipped one.
+ * The store's one seam: `Db` runs SQL with `?` placeholders, asynchronously, on SQLite
+ * (better-sqlite3, the default: one file, WAL) or PostgreSQL (`CONNECT_MCP_DATABASE_URL`, for
+ * several replicas sharing state; src/store/postgres.ts). The stores in this folder are written
+ * once against it; nothing above src/store/ knows which database answers. SQL they send must mean
+ * the same on both: quote `"user"`, use `ON CONFLICT`, no SQLite-only functions.
+ * Versioned migrations are applied in order at open; PostgreSQL has a parallel list with the same
+ * version numbers (postgres-migrations.ts). Never edit a shipped migration.
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 
-export type Db = Database.Database;
+export type SqlParam = string | number | null;
+
+export interface Db {
+  readonly dialect: "sqlite" | "postgres";
+  /** For messages: the SQLite path, or the PostgreSQL URL without its password. */
+  readonly label: string;
+  /** False once closed (background work then stops quietly). */
+  readonly open: boolean;
+  get<T>(sql: string, params?: readonly SqlParam[]): Promise<T | undefined>;
+  all<T>(sql: string, params?: readonly SqlParam[]): Promise<T[]>;
+  /** Returns how many rows changed. */
+  run(sql: string, params?: readonly SqlParam[]): Promise<number>;
+  /** Statements in one transaction; how many rows each changed. */
+  batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<number[]>;
+  /** Changes when another connection (replica, `connect-mcp cache --clear`) changed the catalog cache. */
+  catalogVersion(): Promise<string>;
+  /** A round trip to the database (doctor, /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Which database: a PostgreSQL URL wins over the SQLite path. */
+export interface DbTarget {
+  db: string;
+  databaseUrl?: string;
+}
+
+export async function openDb(target: string | DbTarget): Promise<Db> {
+  const t = typeof target === "string" ? { db: target } : target;
+  if (t.databaseUrl) {
+    const { openPostgres } = await import("./postgres.js");
+    return openPostgres(t.databaseUrl);
+  }
+  return openSqlite(t.db);
+}
 
 interface Migration {
   version: number;
@@ -14,6 +53,7 @@ interface Migration {
   sql: string;
 }
 
+/** SQLite's migrations. PostgreSQL's (postgres-migrations.ts) keep the same version numbers. */
 const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -188,21 +228,43 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stored_results_expires_at ON stored_results (expires_at);
     `,
   },
+  // Version 7 is reserved for the credentials store (issue 13).
+  {
+    version: 8,
+    name: "shared rate-limit buckets",
+    // Used on PostgreSQL, where replicas share one budget; one SQLite process keeps its buckets in
+    // memory (store/rate-limits.ts), the table only keeps the schemas alike.
+    sql: `
+      CREATE TABLE rate_limits (
+        key TEXT PRIMARY KEY,             -- "user:<id>" or "project"
+        tokens REAL NOT NULL,             -- tokens left at the time in "at"
+        at INTEGER NOT NULL,              -- epoch ms of the last refill
+        per_ms REAL NOT NULL              -- refill rate, tokens per ms
+      );
+      CREATE INDEX rate_limits_at ON rate_limits (at);
+    `,
+  },
 ];
 
-export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
+export const MIGRATION_VERSIONS = MIGRATIONS.map((m) => m.version);
 
-export function openDb(path: string): Db {
+export function openSqlite(path: string): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("busy_timeout = 5000");
   db.pragma("foreign_keys = ON");
-  migrate(db);
-  return db;
+  try {
+    migrate(db);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return new SqliteDb(db, path);
 }
 
-export function migrate(db: Db): void {
+function migrate(db: Database.Database): void {
   db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
   const applied = new Set((db.prepare("SELECT version FROM schema_migrations").all() as Array<{ version: number }>).map((r) => r.version));
   const newest = Math.max(0, ...applied);
@@ -215,5 +277,58 @@ export function migrate(db: Db): void {
       db.exec(m.sql);
       db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)").run(m.version, m.name, new Date().toISOString());
     })();
+  }
+}
+
+/**
+ * better-sqlite3 is synchronous: each call runs at once and only the promise is extra. Statements
+ * are prepared once per SQL text (the stores' texts are constant, so the cache stays small).
+ */
+class SqliteDb implements Db {
+  readonly dialect = "sqlite" as const;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly label: string,
+  ) {}
+
+  get open(): boolean {
+    return this.db.open;
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (!s) this.statements.set(sql, (s = this.db.prepare(sql)));
+    return s;
+  }
+
+  async get<T>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
+    return this.stmt(sql).get(...params) as T | undefined;
+  }
+
+  async all<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    return this.stmt(sql).all(...params) as T[];
+  }
+
+  async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+    return this.stmt(sql).run(...params).changes;
+  }
+
+  async batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<number[]> {
+    return this.db.transaction(() => steps.map(([sql, params]) => this.stmt(sql).run(...params).changes))();
+  }
+
+  async catalogVersion(): Promise<string> {
+    // Counts commits of other connections to this file; this process's own writes update its index directly.
+    return String(this.db.pragma("data_version", { simple: true }));
+  }
+
+  async ping(): Promise<void> {
+    this.stmt("SELECT 1").get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
   }
 }

@@ -27,52 +27,62 @@ export class IdempotencyStore {
   ) {}
 
   /** Claim `key` for this call, or return what the first call with it left. */
-  claim(user: string, tool: string, key: string, argsHash: string): ClaimResult {
+  async claim(user: string, tool: string, key: string, argsHash: string): Promise<ClaimResult> {
     const at = this.now();
+    const keyHash = sha256(key);
     // An expired record is as good as none.
-    this.db.prepare("DELETE FROM idempotency WHERE user = ? AND tool = ? AND key_hash = ? AND expires_at <= ?").run(user, tool, sha256(key), at);
-    const inserted = this.db
-      .prepare("INSERT INTO idempotency (user, tool, key_hash, args_hash, status, owner, created_at, expires_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING")
-      .run(user, tool, sha256(key), argsHash, RUN_OWNER, at, at + this.ttlMs);
-    if (inserted.changes === 1) return { claimed: true };
-    const existing = this.get(user, tool, key);
+    await this.db.run('DELETE FROM idempotency WHERE "user" = ? AND tool = ? AND key_hash = ? AND expires_at <= ?', [user, tool, keyHash, at]);
+    const inserted = await this.db.run(
+      "INSERT INTO idempotency (\"user\", tool, key_hash, args_hash, status, owner, created_at, expires_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING",
+      [user, tool, keyHash, argsHash, RUN_OWNER, at, at + this.ttlMs],
+    );
+    if (inserted === 1) return { claimed: true };
+    const existing = await this.get(user, tool, key);
     // Gone between the insert and the read (released by its owner): try once more.
     if (!existing) return this.claim(user, tool, key, argsHash);
     return { claimed: false, existing };
   }
 
-  get(user: string, tool: string, key: string): IdempotencyRecord | undefined {
-    const row = this.db.prepare("SELECT status, args_hash, result FROM idempotency WHERE user = ? AND tool = ? AND key_hash = ? AND expires_at > ?").get(user, tool, sha256(key), this.now()) as
-      | { status: "running" | "done" | "unknown"; args_hash: string; result: string | null }
-      | undefined;
+  async get(user: string, tool: string, key: string): Promise<IdempotencyRecord | undefined> {
+    const row = await this.db.get<{ status: "running" | "done" | "unknown"; args_hash: string; result: string | null }>(
+      'SELECT status, args_hash, result FROM idempotency WHERE "user" = ? AND tool = ? AND key_hash = ? AND expires_at > ?',
+      [user, tool, sha256(key), this.now()],
+    );
     if (!row) return undefined;
     if (row.status === "running") return { status: "running", argsHash: row.args_hash };
     return { status: row.status, argsHash: row.args_hash, result: row.result === null ? null : (JSON.parse(row.result) as unknown) };
   }
 
   /** Record the outcome of the call that claimed `key`. */
-  finish(user: string, tool: string, key: string, status: "done" | "unknown", result: unknown): void {
-    this.db.prepare("UPDATE idempotency SET status = ?, result = ?, owner = NULL WHERE user = ? AND tool = ? AND key_hash = ? AND status = 'running'").run(status, JSON.stringify(result), user, tool, sha256(key));
+  async finish(user: string, tool: string, key: string, status: "done" | "unknown", result: unknown): Promise<void> {
+    await this.db.run("UPDATE idempotency SET status = ?, result = ?, owner = NULL WHERE \"user\" = ? AND tool = ? AND key_hash = ? AND status = 'running'", [status, JSON.stringify(result), user, tool, sha256(key)]);
   }
 
   /** Nothing was sent: free the key so the same call can be made again. */
-  release(user: string, tool: string, key: string): void {
-    this.db.prepare("DELETE FROM idempotency WHERE user = ? AND tool = ? AND key_hash = ? AND status = 'running'").run(user, tool, sha256(key));
+  async release(user: string, tool: string, key: string): Promise<void> {
+    await this.db.run("DELETE FROM idempotency WHERE \"user\" = ? AND tool = ? AND key_hash = ? AND status = 'running'", [user, tool, sha256(key)]);
   }
 
   /**
    * Calls left `running` by a process that is gone may or may not have sent their write: they
    * become `unknown`, so a repeat says so instead of sending again.
    */
-  recoverOrphaned(staleAfterMs: number): number {
-    const rows = this.db.prepare("SELECT user, tool, key_hash, owner, created_at FROM idempotency WHERE status = 'running'").all() as Array<{ user: string; tool: string; key_hash: string; owner: string | null; created_at: number }>;
-    const mark = this.db.prepare("UPDATE idempotency SET status = 'unknown', owner = NULL, result = NULL WHERE user = ? AND tool = ? AND key_hash = ? AND status = 'running'");
+  async recoverOrphaned(staleAfterMs: number): Promise<number> {
+    const rows = await this.db.all<{ user: string; tool: string; key_hash: string; owner: string | null; created_at: number }>(
+      "SELECT \"user\", tool, key_hash, owner, created_at FROM idempotency WHERE status = 'running'",
+    );
     let changed = 0;
-    for (const r of rows) if (ownerGone(r.owner, r.created_at, staleAfterMs, this.now())) changed += mark.run(r.user, r.tool, r.key_hash).changes;
+    for (const r of rows) {
+      if (!ownerGone(r.owner, r.created_at, staleAfterMs, this.now())) continue;
+      changed += await this.db.run(
+        "UPDATE idempotency SET status = 'unknown', owner = NULL, result = NULL WHERE \"user\" = ? AND tool = ? AND key_hash = ? AND status = 'running' AND owner IS NOT DISTINCT FROM ?",
+        [r.user, r.tool, r.key_hash, r.owner],
+      );
+    }
     return changed;
   }
 
-  prune(): number {
-    return this.db.prepare("DELETE FROM idempotency WHERE expires_at <= ?").run(this.now()).changes;
+  async prune(): Promise<number> {
+    return this.db.run("DELETE FROM idempotency WHERE expires_at <= ?", [this.now()]);
   }
 }

@@ -8,6 +8,11 @@ import type { Db } from "./db.js";
 
 export const STORED_RESULT_TTL_MS = 60 * 60_000;
 
+/** Unguessable: the id alone never reveals a result (it is checked against its user too). */
+export function newResultId(): string {
+  return `res_${randomBytes(16).toString("base64url")}`;
+}
+
 export class StoredResults {
   constructor(
     private readonly db: Db,
@@ -15,19 +20,18 @@ export class StoredResults {
     private readonly now: () => number = Date.now,
   ) {}
 
-  put(user: string, tool: string, result: unknown): { id: string; expiresAt: number } {
-    const id = `res_${randomBytes(16).toString("base64url")}`;
+  async put(user: string, tool: string, result: unknown, id = newResultId()): Promise<{ id: string; expiresAt: number }> {
     const at = this.now();
-    this.db.prepare("INSERT INTO stored_results (id, user, tool, result, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)").run(id, user, tool, JSON.stringify(result), at, at + this.ttlMs);
+    await this.db.run('INSERT INTO stored_results (id, "user", tool, result, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', [id, user, tool, JSON.stringify(result), at, at + this.ttlMs]);
     return { id, expiresAt: at + this.ttlMs };
   }
 
-  get(user: string, id: string): { tool: string; result: unknown } | undefined {
-    const row = this.db.prepare("SELECT tool, result FROM stored_results WHERE id = ? AND user = ? AND expires_at > ?").get(id, user, this.now()) as { tool: string; result: string } | undefined;
+  async get(user: string, id: string): Promise<{ tool: string; result: unknown } | undefined> {
+    const row = await this.db.get<{ tool: string; result: string }>('SELECT tool, result FROM stored_results WHERE id = ? AND "user" = ? AND expires_at > ?', [id, user, this.now()]);
     return row ? { tool: row.tool, result: JSON.parse(row.result) as unknown } : undefined;
   }
 
-  prune(): number {
-    return this.db.prepare("DELETE FROM stored_results WHERE expires_at <= ?").run(this.now()).changes;
+  async prune(): Promise<number> {
+    return this.db.run("DELETE FROM stored_results WHERE expires_at <= ?", [this.now()]);
   }
 }

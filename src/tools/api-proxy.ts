@@ -148,7 +148,7 @@ export const apiProxy = defineTool({
     if (args.idempotency_key && args.method !== "GET" && !Object.keys(headers).some((h) => h.toLowerCase() === "idempotency-key")) {
       headers["Idempotency-Key"] = args.idempotency_key;
     }
-    const held = ctx.policy.proxy({ app: account.app.slug, accountId: account.id, method: args.method, url: check.url, host: check.relative ? account.app.slug : check.host, headers, body: args.body });
+    const held = await ctx.policy.proxy({ app: account.app.slug, accountId: account.id, method: args.method, url: check.url, host: check.relative ? account.app.slug : check.host, headers, body: args.body });
     if (held) return held;
     ctx.logger.debug({ method: args.method, host: check.relative ? account.app.slug : check.host, account: account.id }, "api_proxy");
     const { maxUpstreamBytes } = ctx.services().config;

@@ -272,7 +272,7 @@ async function runConfigured(args: z.infer<typeof fullConfigInput>, ctx: ToolCon
     });
   }
   cfg = await configurator.ensureAccounts(cfg);
-  const held = ctx.policy.action(policyCall(action, cfg));
+  const held = await ctx.policy.action(policyCall(action, cfg));
   if (held) return withHandle(held, cfg.id);
   const started = Date.now();
   const ready = cfg;
@@ -309,7 +309,7 @@ async function runOneShot(args: z.infer<typeof toolsOnlyInput> & { action: strin
     }
     throw err;
   }
-  const held = ctx.policy.action({ action, accountIds: app.accounts.map((a) => a.id), configuredProps: given });
+  const held = await ctx.policy.action({ action, accountIds: app.accounts.map((a) => a.id), configuredProps: given });
   if (held) return held;
   const byName = new Map(props.map((p) => [p.name, p]));
   const configuredProps = Object.fromEntries(Object.entries(given).map(([name, value]) => [name, toConnectValue(byName.get(name)!, value)]));
