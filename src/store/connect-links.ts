@@ -16,6 +16,15 @@ export interface StoredConnectLink {
   knownAccounts: string[];
 }
 
+/** PostgreSQL's TEXT holds no NUL (core separates parts of `options` with one): escape it, alike on both stores. */
+function encodeOptions(options: string): string {
+  return options.replace(/\\/g, "\\\\").replace(/\u0000/g, "\\0");
+}
+
+function decodeOptions(stored: string): string {
+  return stored.replace(/\\(\\|0)/g, (_, c: string) => (c === "0" ? "\u0000" : "\\"));
+}
+
 export class ConnectLinkStore {
   constructor(
     private readonly db: Db,
@@ -34,7 +43,7 @@ export class ConnectLinkStore {
     } catch {
       // unreadable: treat as "no accounts known", which only makes reuse less likely
     }
-    return { url: row.url, expiresAt: row.expires_at, createdAt: row.created_at, options: row.options, knownAccounts };
+    return { url: row.url, expiresAt: row.expires_at, createdAt: row.created_at, options: decodeOptions(row.options), knownAccounts };
   }
 
   async put(user: string, app: string, link: StoredConnectLink, now: number): Promise<void> {
@@ -43,7 +52,7 @@ export class ConnectLinkStore {
       [
         "INSERT INTO connect_links (scope, external_user_id, app, url, expires_at, created_at, options, known_accounts) VALUES (?, ?, ?, ?, ?, ?, ?, ?) " +
           "ON CONFLICT (scope, external_user_id, app) DO UPDATE SET url = excluded.url, expires_at = excluded.expires_at, created_at = excluded.created_at, options = excluded.options, known_accounts = excluded.known_accounts",
-        [this.scope, user, app, link.url, link.expiresAt, link.createdAt, link.options, JSON.stringify(link.knownAccounts)],
+        [this.scope, user, app, link.url, link.expiresAt, link.createdAt, encodeOptions(link.options), JSON.stringify(link.knownAccounts)],
       ],
     ]);
   }

@@ -79,6 +79,19 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
   }
 }
 
+/**
+ * PostgreSQL's TEXT cannot hold NUL, which SQLite stores: a caller's string carrying one (an audit
+ * field copied from arguments) must not fail the write, so it becomes U+FFFD.
+ */
+function storable(params: readonly SqlParam[]): SqlParam[] {
+  let out: SqlParam[] | undefined;
+  for (let i = 0; i < params.length; i++) {
+    const p = params[i]!;
+    if (typeof p === "string" && p.includes("\u0000")) (out ??= [...params])[i] = p.replace(/\u0000/g, "\uFFFD");
+  }
+  return out ?? (params as SqlParam[]);
+}
+
 /** `?` → `$1, $2, …` (the stores' SQL has no `?` inside literals). */
 function numbered(sql: string): string {
   let n = 0;
@@ -106,15 +119,15 @@ class PgDb implements Db {
   }
 
   async get<T>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
-    return (await this.pool.query(this.text(sql), params as SqlParam[])).rows[0] as T | undefined;
+    return (await this.pool.query(this.text(sql), storable(params))).rows[0] as T | undefined;
   }
 
   async all<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
-    return (await this.pool.query(this.text(sql), params as SqlParam[])).rows as T[];
+    return (await this.pool.query(this.text(sql), storable(params))).rows as T[];
   }
 
   async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
-    return (await this.pool.query(this.text(sql), params as SqlParam[])).rowCount ?? 0;
+    return (await this.pool.query(this.text(sql), storable(params))).rowCount ?? 0;
   }
 
   /** Native `$n` SQL with any parameters node-postgres takes (arrays too): PostgreSQL-only stores. */
@@ -125,7 +138,7 @@ class PgDb implements Db {
   async batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<number[]> {
     return this.transaction(async (client) => {
       const out: number[] = [];
-      for (const [sql, params] of steps) out.push((await client.query(this.text(sql), params as SqlParam[])).rowCount ?? 0);
+      for (const [sql, params] of steps) out.push((await client.query(this.text(sql), storable(params))).rowCount ?? 0);
       return out;
     });
   }

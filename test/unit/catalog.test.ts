@@ -1,15 +1,13 @@
-/** Catalog over a fake provider and a real SQLite cache: stale-while-revalidate, listing, search, suggestions. */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+/** Catalog over a fake provider and a real store (SQLite and PostgreSQL): stale-while-revalidate, listing, search, suggestions. */
+import { describe, expect, it } from "vitest";
 import { Catalog } from "../../src/core/catalog.js";
 import { ToolError } from "../../src/core/errors.js";
 import { ProviderError, type ActionDefinition, type AppInfo, type ConnectProvider } from "../../src/providers/provider.js";
 import { clearCache } from "../../src/store/cache-admin.js";
 import { CatalogCache } from "../../src/store/catalog-cache.js";
 import { CatalogSyncState } from "../../src/store/catalog-sync.js";
-import { openDb, type Db } from "../../src/store/db.js";
+import type { Db } from "../../src/store/db.js";
+import { BACKENDS, sqlite, type Backend } from "../support/backends.js";
 
 function action(key: string, name: string, description = ""): ActionDefinition {
   const app = key.split("-")[0]!;
@@ -80,25 +78,19 @@ class FakeProvider {
   }
 }
 
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) if (db.open) db.close();
-});
-
-function setup(options: { ttlSeconds?: number; coldWaitMs?: number; db?: Db } = {}) {
+async function setup(backend: Backend, options: { ttlSeconds?: number; coldWaitMs?: number; db?: Db } = {}) {
   const fake = new FakeProvider();
   const clock = { now: 1_000_000 };
-  const db = options.db ?? openDb(":memory:");
-  dbs.push(db);
+  const db = options.db ?? (await backend.fresh());
   const ttl = (options.ttlSeconds ?? 3600) * 1000;
   const cache = new CatalogCache(db, "scope", ttl, () => clock.now);
   const catalog = new Catalog(fake.provider(), cache, new CatalogSyncState(db, "scope", ttl > 0), { coldWaitMs: options.coldWaitMs ?? 1000, now: () => clock.now });
   return { fake, clock, db, catalog };
 }
 
-describe("Catalog", () => {
+describe.each(BACKENDS)("Catalog on $name", (backend) => {
   it("describes a cached action without an upstream call; a stale one is served at once and refreshed in the background", async () => {
-    const { fake, clock, catalog } = setup();
+    const { fake, clock, catalog } = await setup(backend);
     await catalog.getAction("slack-send-message");
     await catalog.getAction("slack-send-message");
     expect(fake.calls.filter((c) => c.startsWith("getAction"))).toEqual(["getAction slack-send-message"]);
@@ -114,7 +106,7 @@ describe("Catalog", () => {
   });
 
   it("backs off a minute after a failed background refresh", async () => {
-    const { fake, clock, catalog } = setup();
+    const { fake, clock, catalog } = await setup(backend);
     await catalog.getAction("slack-send-message");
     clock.now += 3600_000;
     fake.failRetrieve = true;
@@ -131,7 +123,7 @@ describe("Catalog", () => {
   });
 
   it("lists the whole catalog once, then searches locally", async () => {
-    const { fake, catalog } = setup();
+    const { fake, catalog } = await setup(backend);
     const first = await catalog.listActions({ query: "post a message", limit: 5 });
     expect(first.actions[0]!.key).toBe("slack-send-message");
     expect(first.apps?.[0]?.slug).toBe("slack");
@@ -143,7 +135,7 @@ describe("Catalog", () => {
   });
 
   it("does not make a caller wait for a slow first listing: Connect's own search fills in", async () => {
-    const { fake, catalog } = setup({ coldWaitMs: 30 });
+    const { fake, catalog } = await setup(backend, { coldWaitMs: 30 });
     let release!: () => void;
     fake.gate = new Promise((r) => (release = r));
     const started = Date.now();
@@ -160,7 +152,7 @@ describe("Catalog", () => {
   });
 
   it("lists one app's actions on first use, sorted by name, and pages them", async () => {
-    const { fake, catalog } = setup();
+    const { fake, catalog } = await setup(backend);
     const page1 = await catalog.listActions({ app: "slack", limit: 1 });
     expect(page1.actions.map((a) => a.key)).toEqual(["slack-list-channels"]);
     expect(page1.nextOffset).toBe(1);
@@ -171,7 +163,7 @@ describe("Catalog", () => {
   });
 
   it("drops actions a complete listing no longer has", async () => {
-    const { fake, clock, catalog } = setup();
+    const { fake, clock, catalog } = await setup(backend);
     await catalog.listActions({ query: "channels", limit: 5 });
     fake.actions = fake.actions.filter((a) => a.key !== "slack-list-channels");
     clock.now += 3600_000;
@@ -183,7 +175,7 @@ describe("Catalog", () => {
   });
 
   it("suggests the closest apps for an unknown slug", async () => {
-    const { catalog } = setup();
+    const { catalog } = await setup(backend);
     const err = await catalog.getApp("slak").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolError);
     expect((err as ToolError).message).toMatch(/Unknown app "slak"\. Did you mean "slack" \(Slack\)\?/);
@@ -192,23 +184,22 @@ describe("Catalog", () => {
   });
 
   it("with a TTL of 0 caches nothing and still ranks and suggests", async () => {
-    const { fake, db, catalog } = setup({ ttlSeconds: 0 });
+    const { fake, db, catalog } = await setup(backend, { ttlSeconds: 0 });
     const r = await catalog.listActions({ app: "slack", query: "send", limit: 5 });
     expect(r.actions[0]!.key).toBe("slack-send-message");
     await catalog.getAction("slack-send-message");
     await catalog.getAction("slack-send-message");
     expect(fake.calls.filter((c) => c.startsWith("getAction"))).toHaveLength(2);
-    expect(db.prepare("SELECT COUNT(*) AS n FROM catalog_actions").get()).toEqual({ n: 0 });
+    expect(await db.get("SELECT COUNT(*) AS n FROM catalog_actions")).toEqual({ n: 0 });
     await expect(catalog.getApp("githb")).rejects.toThrow(/Did you mean "github"/);
   });
 
   it("picks up what another process added to the cache without rebuilding its index", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "connect-mcp-catalog-")), "c.db");
-    const a = setup({ db: openDb(path) });
+    const shared = await backend.shared();
+    const a = await setup(backend, { db: await shared.open() });
     const debug: Array<Record<string, unknown>> = [];
     const logger = { debug: (o: Record<string, unknown>) => debug.push(o), warn: () => undefined } as never;
-    const dbB = openDb(path);
-    dbs.push(dbB);
+    const dbB = await shared.open();
     const cacheB = new CatalogCache(dbB, "scope", 3600_000, () => a.clock.now);
     const b = new Catalog(a.fake.provider(), cacheB, new CatalogSyncState(dbB, "scope", true), { now: () => a.clock.now, logger });
     await a.catalog.listActions({ query: "issue", limit: 5 });
@@ -220,16 +211,18 @@ describe("Catalog", () => {
     const r = await b.listActions({ query: "close issue", limit: 5 });
     expect(r.actions[0]!.key).toBe("github-close-issue");
     expect(a.fake.calls).toEqual([]); // B read it from the shared cache
-    expect(debug.filter((d) => "incremental" in d).map((d) => d.incremental)).toEqual([false, true]);
+    // One full load, then only increments (on PostgreSQL this replica's own writes count as changes too).
+    const loads = debug.filter((d) => "incremental" in d).map((d) => d.incremental);
+    expect(loads[0]).toBe(false);
+    expect(loads.slice(1)).toEqual(loads.slice(1).map(() => true));
+    expect(loads.length).toBeGreaterThan(1);
   });
 
   it("reloads its index when another process clears the cache", async () => {
-    const path = join(mkdtempSync(join(tmpdir(), "connect-mcp-catalog-")), "c.db");
-    const { fake, catalog } = setup({ db: openDb(path) });
+    const shared = await backend.shared();
+    const { fake, catalog } = await setup(backend, { db: await shared.open() });
     await catalog.listActions({ query: "issue", limit: 5 });
-    const other = openDb(path);
-    dbs.push(other);
-    clearCache(other);
+    await clearCache(await shared.open());
     fake.calls = [];
     const r = await catalog.listActions({ query: "issue", limit: 5 });
     expect(r.actions[0]!.key).toBe("github-create-issue");
@@ -245,8 +238,7 @@ describe("Catalog with several providers", () => {
       after
         ? { apps: [{ slug: "github", name: "GitHub", customFieldNames: [], providers: ["composio"] }, { slug: "notion", name: "Notion", customFieldNames: [], providers: ["composio"] }] }
         : { apps: [{ slug: "github", name: "GitHub", customFieldNames: [], providers: ["pipedream"] }], nextCursor: "page-2" };
-    const db = openDb(":memory:");
-    dbs.push(db);
+    const db = await sqlite.fresh();
     const cache = new CatalogCache(db, "scope", 3600_000);
     const catalog = new Catalog(provider, cache, new CatalogSyncState(db, "scope", true), { coldWaitMs: 1000 });
     await catalog.suggestApps("githb");

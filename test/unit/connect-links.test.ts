@@ -1,11 +1,11 @@
-/** Connect Link caching and account choice, over a fake provider and a real SQLite store. */
-import { afterEach, describe, expect, it } from "vitest";
+/** Connect Link caching and account choice, over a fake provider and a real store (SQLite and PostgreSQL). */
+import { describe, expect, it } from "vitest";
 import { resolveAccount } from "../../src/core/accounts.js";
 import { ConnectLinks, ConnectRequiredError, REUSE_MARGIN_MS, retiringUsedLinks } from "../../src/core/connect.js";
 import { ToolError } from "../../src/core/errors.js";
 import type { ConnectedAccount, ConnectProvider } from "../../src/providers/provider.js";
 import { ConnectLinkStore } from "../../src/store/connect-links.js";
-import { openDb, type Db } from "../../src/store/db.js";
+import { BACKENDS } from "../support/backends.js";
 
 const HOUR = 3600_000;
 
@@ -29,21 +29,13 @@ function fakeProvider(clock: { now: number }, accounts: ConnectedAccount[] = [])
   return { provider, created };
 }
 
-const dbs: Db[] = [];
-afterEach(() => {
-  for (const db of dbs.splice(0)) db.close();
-});
-function store(): ConnectLinkStore {
-  const db = openDb(":memory:");
-  dbs.push(db);
-  return new ConnectLinkStore(db, "scope");
-}
+describe.each(BACKENDS)("ConnectLinks on $name", (backend) => {
+  const store = async () => new ConnectLinkStore(await backend.fresh(), "scope");
 
-describe("ConnectLinks", () => {
   it("deep-links the app and reuses the link per user and app until shortly before it expires", async () => {
     const clock = { now: Date.parse("2026-03-01T10:00:00Z") };
     const { provider, created } = fakeProvider(clock);
-    const links = new ConnectLinks(provider, store(), {}, () => clock.now);
+    const links = new ConnectLinks(provider, await store(), {}, () => clock.now);
     const first = await links.linkFor("u1", "google_sheets", []);
     expect(first).toEqual({
       app: "google_sheets",
@@ -62,7 +54,7 @@ describe("ConnectLinks", () => {
   it("mints one token for concurrent askers", async () => {
     const clock = { now: Date.now() };
     const { provider, created } = fakeProvider(clock);
-    const links = new ConnectLinks(provider, store(), {}, () => clock.now);
+    const links = new ConnectLinks(provider, await store(), {}, () => clock.now);
     const all = await Promise.all([1, 2, 3].map(() => links.linkFor("u1", "notion", [])));
     expect(new Set(all.map((l) => l.url)).size).toBe(1);
     expect(created).toHaveLength(1);
@@ -71,7 +63,7 @@ describe("ConnectLinks", () => {
   it("passes redirect URIs and webhook through, and a settings change means a new link", async () => {
     const clock = { now: Date.now() };
     const { provider, created } = fakeProvider(clock);
-    const s = store();
+    const s = await store();
     const settings = { successRedirectUri: "https://app.example/ok", errorRedirectUri: "https://app.example/err", webhookUri: "https://app.example/hook" };
     await new ConnectLinks(provider, s, settings, () => clock.now).linkFor("u1", "notion", []);
     expect(created[0]).toEqual({ user: "u1", options: settings });
@@ -85,7 +77,7 @@ describe("ConnectLinks", () => {
     const clock = { now: Date.now() };
     const dead = account("apn_dead", "gmail", { healthy: false, dead: true });
     const { provider, created } = fakeProvider(clock, [dead]);
-    const s = store();
+    const s = await store();
     const links = new ConnectLinks(provider, s, {}, () => clock.now);
     await links.linkFor("u1", "gmail", [dead]);
     await links.linkFor("u1", "gmail", [dead]);
@@ -96,7 +88,8 @@ describe("ConnectLinks", () => {
 
     const watching = retiringUsedLinks(fakeProvider(clock, [account("apn_ok", "gmail")]).provider, s);
     await watching.listAccounts("u1", { app: "gmail" });
-    expect(s.get("u1", "gmail")).toBeUndefined();
+    expect(await s.get("u1", "gmail")).toBeUndefined();
+    expect(await s.clear()).toBe(0);
   });
 });
 

@@ -13,7 +13,7 @@ import { projectBucket, RateLimiter } from "../../src/core/rate-limit.js";
 import type { ActionDefinition } from "../../src/providers/provider.js";
 import { AuditLog, userHasher } from "../../src/store/audit.js";
 import { callHash, ConfirmationStore } from "../../src/store/confirmations.js";
-import { openDb } from "../../src/store/db.js";
+import { BACKENDS } from "../support/backends.js";
 
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const KEY = "cmk_unit-test-key-0000000000000000000000000";
@@ -115,14 +115,14 @@ describe("policy", () => {
     expect(effectivePolicy(set, { via: "api-key", keyId: "k", externalUserId: "u", policy: { rateLimitPerMinute: 4 } }).rateLimit).toEqual({ perMinute: 4, burst: 4 });
   });
 
-  it("names the rule that refused", () => {
+  it("names the rule that refused", async () => {
     const p = new CallPolicy({ ...effectivePolicy(config, { via: "jwt" }), readOnly: true, allowApps: ["slack", "gmail"] }, "u", "run_action", undefined, undefined, 300);
     expect(() => p.checkApp("github")).toThrow(/policy "allow-apps"/);
     expect(() => p.checkApp("gmail")).toThrow(/policy "deny-apps"/);
     expect(() => p.checkAction(action("slack-send", false))).toThrow(PolicyError);
     expect(() => p.checkAction(action("slack-list", true))).not.toThrow();
-    expect(() => p.proxy({ app: "slack", accountId: "a", method: "DELETE", url: "https://x", host: "x", headers: {} })).toThrow(/policy "read-only"/);
-    expect(p.proxy({ app: "slack", accountId: "a", method: "GET", url: "https://x", host: "x", headers: {} })).toBeUndefined();
+    await expect(p.proxy({ app: "slack", accountId: "a", method: "DELETE", url: "https://x", host: "x", headers: {} })).rejects.toThrow(/policy "read-only"/);
+    expect(await p.proxy({ app: "slack", accountId: "a", method: "GET", url: "https://x", host: "x", headers: {} })).toBeUndefined();
   });
 
   it("finds apps named in arguments and refuses caller-supplied app accounts at any depth", () => {
@@ -184,61 +184,72 @@ describe("rate limiter", () => {
   });
 });
 
-describe("confirmation tokens", () => {
-  it("are single-use, bound to the user and the exact call, and expire", () => {
+describe.each(BACKENDS)("confirmation tokens on $name", (backend) => {
+  it("are single-use, bound to the user and the exact call, and expire", async () => {
     let now = 1_000_000;
-    const db = openDb(":memory:");
+    const db = await backend.fresh();
     const store = new ConfirmationStore(db, 60_000, () => now);
     const call = callHash({ tool: "run_action", props: { a: 1, b: [1, { c: 2 }] } });
     expect(callHash({ props: { b: [1, { c: 2 }], a: 1 }, tool: "run_action" })).toBe(call); // key order does not matter
     expect(callHash({ tool: "run_action", props: { a: 2, b: [1, { c: 2 }] } })).not.toBe(call);
-    const { token } = store.issue("alice", call);
-    expect(db.prepare("SELECT count(*) AS n FROM confirmations WHERE token_hash = ?").get(token)).toEqual({ n: 0 }); // only the hash is stored
-    expect(store.consume("bob", token, call)).toEqual({ ok: false, reason: "unknown" });
-    expect(store.consume("alice", token, callHash("other"))).toEqual({ ok: false, reason: "different_call" });
-    expect(store.consume("alice", token, call)).toEqual({ ok: true });
-    expect(store.consume("alice", token, call)).toEqual({ ok: false, reason: "used" });
-    const late = store.issue("alice", call);
+    const { token } = await store.issue("alice", call);
+    expect(await db.get("SELECT count(*) AS n FROM confirmations WHERE token_hash = ?", [token])).toEqual({ n: 0 }); // only the hash is stored
+    expect(await store.consume("bob", token, call)).toEqual({ ok: false, reason: "unknown" });
+    expect(await store.consume("alice", token, callHash("other"))).toEqual({ ok: false, reason: "different_call" });
+    expect(await store.consume("alice", token, call)).toEqual({ ok: true });
+    expect(await store.consume("alice", token, call)).toEqual({ ok: false, reason: "used" });
+    const late = await store.issue("alice", call);
     now += 60_001;
-    expect(store.consume("alice", late.token, call)).toEqual({ ok: false, reason: "expired" });
+    expect(await store.consume("alice", late.token, call)).toEqual({ ok: false, reason: "expired" });
     now += 86_400_000;
-    expect(store.prune()).toBe(2);
-    db.close();
+    expect(await store.prune()).toBe(2);
+  });
+
+  it("are spent once when two connections race for the same token", async () => {
+    const shared = await backend.shared();
+    const [a, b] = [new ConfirmationStore(await shared.open(), 60_000), new ConfirmationStore(await shared.open(), 60_000)];
+    const call = callHash({ tool: "api_proxy" });
+    const { token } = await a.issue("alice", call);
+    const spent = await Promise.all([a.consume("alice", token, call), b.consume("alice", token, call), b.consume("alice", token, call)]);
+    expect(spent.filter((r) => r.ok)).toHaveLength(1);
+    expect(spent.filter((r) => !r.ok).map((r) => !r.ok && r.reason)).toEqual(["used", "used"]);
   });
 });
 
-describe("audit log", () => {
-  it("records, filters, prunes by retention, and can be off", () => {
+describe.each(BACKENDS)("audit log on $name", (backend) => {
+  it("records, filters, prunes by retention, and can be off", async () => {
     let now = Date.parse("2026-05-01T00:00:00Z");
-    const db = openDb(":memory:");
+    const db = await backend.fresh();
     const log = new AuditLog(db, 7, () => now);
     const row = { credential: "api-key:k", tool: "list_accounts", outcome: "ok" as const, durationMs: 3 };
-    log.record({ ...row, at: now - 8 * 86_400_000, user: "alice" });
-    log.record({ ...row, at: now - 3_600_000, user: "alice" });
-    log.record({ ...row, at: now, user: "bob" });
-    expect(log.query({ limit: 10 }).map((r) => r.user)).toEqual(["bob", "alice", "alice"]);
-    expect(log.query({ user: "alice", since: now - 86_400_000, limit: 10 })).toHaveLength(1);
-    expect(log.query({ until: now, limit: 10 })).toHaveLength(2);
-    expect(log.prune()).toBe(1);
+    await log.record({ ...row, at: now - 8 * 86_400_000, user: "alice" });
+    await log.record({ ...row, at: now - 3_600_000, user: "alice", upstreamStatus: 201, host: "api.github.com" });
+    await log.record({ ...row, at: now, user: "bob" });
+    const all = await log.query({ limit: 10 });
+    expect(all.map((r) => r.user)).toEqual(["bob", "alice", "alice"]);
+    expect(all[1]).toMatchObject({ at: "2026-04-30T23:00:00.000Z", upstream_status: 201, host: "api.github.com", duration_ms: 3, request_id: null });
+    expect(await log.query({ user: "alice", since: now - 86_400_000, limit: 10 })).toHaveLength(1);
+    expect(await log.query({ until: now, limit: 10 })).toHaveLength(2);
+    expect(await log.prune()).toBe(1);
     const off = new AuditLog(db, 0);
-    off.record({ ...row, at: now, user: "carol" });
-    expect(log.query({ user: "carol", limit: 10 })).toEqual([]);
-    now += 1;
-    db.close();
+    await off.record({ ...row, at: now, user: "carol" });
+    expect(await log.query({ user: "carol", limit: 10 })).toEqual([]);
   });
 
-  it("labels users with a salted hash that is stable per database", () => {
-    const a = openDb(":memory:");
-    const b = openDb(":memory:");
-    const ha = userHasher(a);
+  it("labels users with a salted hash that is stable per database", async () => {
+    const shared = await backend.shared();
+    const a = await shared.open();
+    const b = await backend.fresh();
+    const ha = await userHasher(a);
     expect(ha("alice")).toMatch(/^u_[0-9a-f]{16}$/);
-    expect(userHasher(a)("alice")).toBe(ha("alice"));
-    expect(userHasher(b)("alice")).not.toBe(ha("alice"));
+    expect((await userHasher(a))("alice")).toBe(ha("alice"));
+    expect((await userHasher(await shared.open()))("alice")).toBe(ha("alice"));
+    expect((await userHasher(b))("alice")).not.toBe(ha("alice"));
     expect(ha(undefined)).toBeUndefined();
-    a.close();
-    b.close();
   });
+});
 
+describe("audit times", () => {
   it("parses --since/--until as ISO times or durations back from now", () => {
     const now = Date.parse("2026-05-01T00:00:00Z");
     expect(parseTime("24h", "since", now)).toBe(now - 86_400_000);

@@ -1,0 +1,73 @@
+/** The store seam itself on both backends: migrations (once, also when replicas start together), the same schema, cache admin. */
+import { describe, expect, it } from "vitest";
+import { cacheStats, clearCache } from "../../src/store/cache-admin.js";
+import { CatalogCache } from "../../src/store/catalog-cache.js";
+import { CatalogSyncState } from "../../src/store/catalog-sync.js";
+import { openDb, SCHEMA_VERSION, type Db } from "../../src/store/db.js";
+import { PG_MIGRATIONS } from "../../src/store/postgres-migrations.js";
+import { BACKENDS, freshSchemaUrl, postgres, sqlite } from "../support/backends.js";
+
+async function columns(db: Db): Promise<Record<string, string[]>> {
+  const rows =
+    db.dialect === "sqlite"
+      ? await db.all<{ t: string; c: string }>("SELECT m.name AS t, p.name AS c FROM sqlite_master m, pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY t, c")
+      : await db.all<{ t: string; c: string }>("SELECT table_name AS t, column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() ORDER BY t, c");
+  const out: Record<string, string[]> = {};
+  for (const r of rows) (out[r.t] ??= []).push(r.c);
+  for (const t of Object.keys(out)) out[t]!.sort();
+  return out;
+}
+
+describe("store schema", () => {
+  it("is the same tables and columns on SQLite and PostgreSQL, at the same version", async () => {
+    const [a, b] = [await sqlite.fresh(), await postgres.fresh()];
+    expect(await columns(b)).toEqual(await columns(a));
+    const versions = async (db: Db) => (await db.all<{ version: number }>("SELECT version FROM schema_migrations ORDER BY version")).map((r) => r.version);
+    expect(await versions(b)).toEqual(await versions(a));
+    expect(Math.max(...PG_MIGRATIONS.map((m) => m.version))).toBe(SCHEMA_VERSION);
+  });
+
+  it("PostgreSQL: replicas starting together migrate once, under the advisory lock", async () => {
+    const url = await freshSchemaUrl();
+    const dbs = await Promise.all([1, 2, 3, 4].map(() => openDb({ db: ":memory:", databaseUrl: url })));
+    try {
+      const rows = await dbs[0]!.all<{ version: number; n: number }>("SELECT version, COUNT(*) AS n FROM schema_migrations GROUP BY version ORDER BY version");
+      expect(rows.map((r) => r.version)).toEqual(PG_MIGRATIONS.map((m) => m.version));
+      expect(rows.every((r) => r.n === 1)).toBe(true);
+      for (const db of dbs) await db.ping();
+    } finally {
+      for (const db of dbs) await db.close();
+    }
+  });
+
+  it("PostgreSQL: a schema newer than this build is refused", async () => {
+    const url = await freshSchemaUrl();
+    const db = await openDb({ db: ":memory:", databaseUrl: url });
+    await db.run("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)", [999, "from the future", "now"]);
+    await db.close();
+    await expect(openDb({ db: ":memory:", databaseUrl: url })).rejects.toThrow(/schema version 999 is newer/);
+  });
+
+  it("PostgreSQL: an unreachable server is a clear error", async () => {
+    await expect(openDb({ db: ":memory:", databaseUrl: "postgres://nobody@127.0.0.1:1/none" })).rejects.toThrow(/ECONNREFUSED|connect/);
+  });
+});
+
+describe.each(BACKENDS)("cache admin on $name", (backend) => {
+  it("counts and clears the cache per scope, links included", async () => {
+    const db = await backend.fresh();
+    const cache = new CatalogCache(db, "s1", 3600_000, () => 5_000);
+    const action = { key: "slack-send", name: "Send", description: "", version: "1", props: [] } as never;
+    await cache.putActions([action]);
+    await cache.putApps([{ slug: "slack", name: "Slack", customFieldNames: [] }]);
+    await new CatalogSyncState(db, "s1", true).markSynced("actions", 4_000);
+    expect(await cache.counts()).toEqual({ actions: 1, apps: 1 });
+    expect(await cache.deleteActionsFetchedBefore(4_000)).toEqual([]);
+    const stats = await cacheStats(db, 6_000);
+    expect(stats).toEqual([{ scope: "s1", actions: 1, apps: 1, oldestFetchedAt: 5_000, newestFetchedAt: 5_000, listings: [{ what: "actions", syncedAt: 4_000 }], connectLinks: 0 }]);
+    const before = await db.catalogVersion();
+    expect(await clearCache(db)).toEqual({ actions: 1, apps: 1, listings: 1, connectLinks: 0 });
+    expect(await cacheStats(db)).toEqual([]);
+    if (db.dialect === "postgres") expect(await db.catalogVersion()).not.toBe(before);
+  });
+});
