@@ -27,14 +27,14 @@ const worst = Number(arg("worst") ?? 0);
 const only = arg("only");
 
 const provider = new Proxy({}, { get: (_, prop) => async () => { throw new Error(`unexpected upstream call: ${String(prop)}`); } });
-const db = openDb(":memory:");
+const db = await openDb(":memory:");
 const cache = new CatalogCache(db, "eval", 3600_000);
 const sync = new CatalogSyncState(db, "eval", true);
-cache.putActions(actions);
-cache.putApps(apps);
-sync.markSynced("actions", Date.now());
-sync.markSynced("apps", Date.now());
-for (const a of apps) sync.markSynced(`app:${a.slug}`, Date.now());
+await cache.putActions(actions);
+await cache.putApps(apps);
+await sync.markSynced("actions", Date.now());
+await sync.markSynced("apps", Date.now());
+for (const a of apps) await sync.markSynced(`app:${a.slug}`, Date.now());
 const catalog = new Catalog(provider, cache, sync, {});
 
 const results = [];
@@ -93,4 +93,4 @@ if (worst > 0) {
   const sorted = results.filter((r) => r.q.set === "test").sort((a, b) => a.rr - b.rr || a.r5 - b.r5);
   for (const r of sorted.slice(0, worst)) console.log(describe(r));
 }
-db.close();
+await db.close();

@@ -96,14 +96,14 @@ for (let i = 0; i < QUERIES; i++) {
 // A provider that must not be called: everything is answered from the cache.
 const provider = new Proxy({}, { get: (_, prop) => async () => { throw new Error(`unexpected upstream call: ${String(prop)}`); } });
 
-const db = openDb(":memory:");
+const db = await openDb(":memory:");
 const cache = new CatalogCache(db, "bench", 3600_000);
 const sync = new CatalogSyncState(db, "bench", true);
 let t = performance.now();
-cache.putActions(actions);
-cache.putApps(apps);
-sync.markSynced("actions", Date.now());
-sync.markSynced("apps", Date.now());
+await cache.putActions(actions);
+await cache.putApps(apps);
+await sync.markSynced("actions", Date.now());
+await sync.markSynced("apps", Date.now());
 const writeMs = performance.now() - t;
 
 const catalog = new Catalog(provider, cache, sync, {});
@@ -132,4 +132,4 @@ const f = (n) => `${n.toFixed(2)} ms`;
 console.log(`catalog: ${actions.length} actions, ${apps.length} apps; ${queries.length} queries (${queries.filter((q) => q.app).length} within one app)`);
 console.log(`SQLite write of the catalog: ${f(writeMs)}; first search (loads the index from SQLite): ${f(loadMs)}`);
 console.log(`search (list_actions path: rank, read the page's definitions, rank apps): p50 ${f(full.p50)}  p95 ${f(full.p95)}  p99 ${f(full.p99)}  max ${f(full.max)}`);
-db.close();
+await db.close();

@@ -54,7 +54,7 @@ export class Controls {
 
   private constructor(
     private readonly config: Config,
-    db: Db,
+    private readonly db: Db,
     private readonly logger: Logger,
     readonly userHash: (user: string | undefined) => string | undefined,
   ) {
@@ -76,6 +76,20 @@ export class Controls {
       if (audit || confirmations || results || buckets) this.logger.debug({ audit, confirmations, results, buckets }, "pruned expired rows");
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, "pruning expired rows failed");
+    }
+  }
+
+  /** For /readyz: a round trip to the store (shared by every replica on PostgreSQL), bounded in time. */
+  async checkDatabase(timeoutMs = 3000): Promise<{ ok: boolean; kind: Db["dialect"]; reason?: string }> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)));
+    try {
+      await Promise.race([this.db.ping(), timeout]);
+      return { ok: true, kind: this.db.dialect };
+    } catch (err) {
+      return { ok: false, kind: this.db.dialect, reason: `the ${this.db.dialect === "postgres" ? "PostgreSQL" : "SQLite"} database ${this.db.label} does not answer: ${(err as Error).message}` };
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -9,7 +9,7 @@
  * In front of both: CORS (configured browser origins), Host/Origin checks (DNS rebinding), a
  * body-size limit, and authentication → identity (core/identity.ts): failures answer 401 with a
  * `WWW-Authenticate: Bearer` challenge (pointing at the OAuth protected-resource metadata when JWTs
- * are configured). `GET /healthz` (alive) and `GET /readyz` (Connect reachable) need no credential;
+ * are configured). `GET /healthz` (alive) and `GET /readyz` (Connect and the database reachable) need no credential;
  * /readyz gives its reason only to a caller who could use /mcp. Every request gets an id
  * (`x-request-id`, echoed back) and one structured log line.
  */
@@ -168,6 +168,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
   async function readiness(showReason: boolean): Promise<Response> {
     const services = deps.services;
     let body: { ready: boolean; reason?: string };
+    const database = await deps.controls.checkDatabase();
     if (!services.ok) body = { ready: false, reason: services.reason };
     else {
       if (!ready || Date.now() - ready.at > READY_CACHE_MS) {
@@ -179,18 +180,29 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
       }
       body = ready.body;
     }
+    const connect = { ok: body.ready };
+    // The store is state every replica shares: without it no call can be served.
+    if (!database.ok) body = { ready: false, reason: [body.reason, database.reason].filter(Boolean).join("; ") };
     if (body.reason !== lastNotReady) {
       if (body.reason) logger.warn({ reason: body.reason }, "not ready (/readyz)");
       lastNotReady = body.reason;
     }
-    return jsonResponse(body.ready ? 200 : 503, showReason ? body : { ready: body.ready });
+    return jsonResponse(body.ready ? 200 : 503, showReason ? { ...body, checks: { connect, database } } : { ready: body.ready });
   }
 
   async function legacy(request: Request, options: McpHandlerRequestOptions, clientId: string): Promise<Response> {
     const sessionId = request.headers.get("mcp-session-id");
     if (sessionId) {
       const session = sessions.get(sessionId);
-      if (!session || session.clientId !== clientId) return rpcError(404, -32001, "Session not found; start a new one with initialize");
+      if (!session || session.clientId !== clientId) {
+        // Legacy sessions live in the process that opened them; behind a load balancer without sticky routing the
+        // request may have reached another replica. The spec's answer is 404: the client starts a new session.
+        return rpcError(
+          404,
+          -32001,
+          "Session not found: this Mcp-Session-Id is not held by this server (it expired, the server restarted, or it belongs to another replica). Re-initialize: send initialize without the Mcp-Session-Id header to start a new session. Replicas behind a load balancer need sticky routing on the Mcp-Session-Id header for 2025-era sessions; 2026-07-28 clients need none.",
+        );
+      }
       session.lastSeen = Date.now();
       return session.transport.handleRequest(request, options);
     }
