@@ -1,9 +1,9 @@
 /**
- * vitest globalSetup: one PostgreSQL server for the whole run (test/support/postgres-server.ts);
+ * vitest globalSetup: one PostgreSQL server for the whole run (scripts/throwaway-postgres.mjs);
  * tests get its URL with inject("postgresUrl") and make their own database or schema in it.
  */
 import type { TestProject } from "vitest/node";
-import { startPostgres } from "./postgres-server.js";
+import { startPostgres } from "../../scripts/throwaway-postgres.mjs";
 
 declare module "vitest" {
   export interface ProvidedContext {
