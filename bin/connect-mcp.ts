@@ -4,7 +4,7 @@
  *   connect-mcp [serve] [flags]   the MCP server (stdio by default, or --transport http)
  *   connect-mcp emulator [--port] an offline Pipedream Connect emulator for trying things out
  *   connect-mcp doctor [flags]    checks configuration and Pipedream credentials
- *   connect-mcp cache [--clear]   shows or empties the SQLite cache
+ *   connect-mcp cache [--clear]   shows or empties the cache (SQLite or PostgreSQL)
  */
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, writeSync } from "node:fs";
@@ -36,7 +36,7 @@ const COMMANDS = `Commands:
   connect-mcp accounts <list|connect|status|revoke> --user U   an end user's connections
   connect-mcp audit [options]       read the audit log
   connect-mcp api-key --user U      make a new API key and print its config entry (only the hash is kept)
-  connect-mcp cache [--clear]       show what the SQLite cache holds (catalog, Connect Links), or empty it
+  connect-mcp cache [--clear]       show what the cache holds (catalog, Connect Links), or empty it
   connect-mcp <command> --help      that command's own options`;
 
 /**
@@ -137,7 +137,7 @@ accounts and, in sub-agent mode, that a model is configured and answers. Exits 1
 ${SERVER_OPTIONS_NOTE}`,
   audit: `Usage: connect-mcp audit [--user U] [--since T] [--until T] [--limit N] [--json] [--db FILE]
 
-Reads the audit log of the database the server uses (--db / CONNECT_MCP_DB), newest first.
+Reads the audit log of the database the server uses (--db / CONNECT_MCP_DB, or CONNECT_MCP_DATABASE_URL), newest first.
 
   --user U      only this end user
   --since T     from T: an ISO time (2026-05-01, 2026-05-01T12:00:00Z) or 30m / 24h / 7d back from now
@@ -145,6 +145,7 @@ Reads the audit log of the database the server uses (--db / CONNECT_MCP_DB), new
   --limit N     at most N rows (default 100)
   --json        print a JSON array
   --db FILE     the server's SQLite database (default: the state directory); it must exist
+  (CONNECT_MCP_DATABASE_URL, or --database-url, reads a PostgreSQL database instead)
 ${SERVER_OPTIONS_NOTE}`,
   "api-key": `Usage: connect-mcp api-key --user U [--id ID]
 
@@ -155,11 +156,12 @@ key's SHA-256 is stored).
   --id ID       a name for the key (1-64 letters, digits, . _ -; default key-<random>)`,
   cache: `Usage: connect-mcp cache [--clear] [--db FILE]
 
-Shows what the SQLite cache holds per Connect project (actions, apps, when each was last listed,
+Shows what the cache holds per Connect project (actions, apps, when each was last listed,
 Connect Links in use), or empties it with --clear; a running server notices and lists again.
 
   --clear       empty the cache
   --db FILE     the server's SQLite database (default: the state directory; nothing is created)
+  (CONNECT_MCP_DATABASE_URL, or --database-url, uses a PostgreSQL database instead)
 ${SERVER_OPTIONS_NOTE}`,
 };
 
@@ -299,7 +301,8 @@ function demoConfig(values: Record<string, string | boolean | undefined>, emulat
   if (config.toolMode === "sub-agent" && config.llmProvider === "auto" && !config.llmModel) {
     config = configFrom(values, { ...flags, llmBaseUrl: `${emulatorUrl}/v1`, llmModel: "emulator-demo" });
   }
-  return { ...config, demo: true };
+  // The demo's state is thrown away: never the deployment's PostgreSQL.
+  return { ...config, databaseUrl: undefined, ignoredDbSource: undefined, demo: true };
 }
 
 /** After the demo server is up: the banner, then one call of each tool, one line per result (stdout: HTTP leaves it free). */

@@ -1,5 +1,5 @@
 /**
- * `connect-mcp cache [--clear]`: what the cache holds (SQLite file or PostgreSQL) (catalog per Connect project, when it
+ * `connect-mcp cache [--clear]`: what the cache (SQLite file or PostgreSQL) holds (catalog per Connect project, when it
  * was last listed, Connect Links handed out), or empty it. Output is for a person at a terminal.
  * A running server notices a clear on its next search and reloads from Connect.
  */
