@@ -240,6 +240,22 @@ describe("two replicas on one PostgreSQL", () => {
   });
 });
 
+describe("the CLIs with CONNECT_MCP_DATABASE_URL", () => {
+  it("connect-mcp audit reads every replica's rows; connect-mcp cache shows the shared cache", async () => {
+    const env = emulatorEnv(emu, { CONNECT_MCP_DATABASE_URL: databaseUrl });
+    const audit = await runCli(["audit", "--json", "--limit", "1000"], env);
+    expect(audit.code, audit.stderr).toBe(0);
+    const rows = JSON.parse(audit.stdout) as Array<{ user: string; tool: string; outcome: string; credential: string }>;
+    // Both replicas' calls are there: the rate-limited user's refusals were answered by A and by B alike.
+    expect(rows.filter((r) => r.user === "limited-user" && r.outcome === "rate_limited").length).toBeGreaterThan(1);
+    expect(rows.some((r) => r.credential === "api-key:confirm" && r.tool === "run_action" && r.outcome === "ok")).toBe(true);
+    const cache = await runCli(["cache"], env);
+    expect(cache.code, cache.stderr).toBe(0);
+    expect(cache.stdout).toMatch(/^Cache: postgres:\/\/postgres@127\.0\.0\.1:\d+\/replicas_/m);
+    expect(cache.stdout).toMatch(/actions: [1-9]/);
+  });
+});
+
 describe("doctor with CONNECT_MCP_DATABASE_URL", () => {
   it("checks the connection, and says the URL wins over CONNECT_MCP_DB", async () => {
     const r = await runCli(["doctor"], emulatorEnv(emu, { CONNECT_MCP_DATABASE_URL: databaseUrl, CONNECT_MCP_DB: "/tmp/ignored-by-doctor.db" }));
