@@ -48,11 +48,17 @@ export async function openPostgres(url: string, options: { max?: number } = {}):
   return new PgDb(pool, redactUrl(url));
 }
 
+/**
+ * One transaction holding a transaction-level advisory lock: replicas starting together queue on
+ * it, and the first applies what is missing (PostgreSQL's DDL is transactional, so a failed version
+ * leaves nothing behind). Transaction-scoped, so it also holds behind a transaction-mode pooler.
+ */
 async function migratePostgres(pool: pg.Pool): Promise<void> {
   const client = await pool.connect();
   try {
-    await client.query("SELECT pg_advisory_lock($1)", [MIGRATION_LOCK]);
+    await client.query("BEGIN");
     try {
+      await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK]);
       await client.query("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)");
       const applied = new Set((await client.query<{ version: number }>("SELECT version FROM schema_migrations")).rows.map((r) => r.version));
       const newest = Math.max(0, ...applied);
@@ -61,18 +67,13 @@ async function migratePostgres(pool: pg.Pool): Promise<void> {
       }
       for (const m of PG_MIGRATIONS) {
         if (applied.has(m.version)) continue;
-        await client.query("BEGIN");
-        try {
-          await client.query(m.sql);
-          await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [m.version, m.name, new Date().toISOString()]);
-          await client.query("COMMIT");
-        } catch (err) {
-          await client.query("ROLLBACK").catch(() => undefined);
-          throw err;
-        }
+        await client.query(m.sql);
+        await client.query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", [m.version, m.name, new Date().toISOString()]);
       }
-    } finally {
-      await client.query("SELECT pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => undefined);
+      await client.query("COMMIT");
+    } catch (err) {
+      await client.query("ROLLBACK").catch(() => undefined);
+      throw err;
     }
   } finally {
     client.release();
