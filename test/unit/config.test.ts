@@ -121,6 +121,17 @@ describe("resolveConfig", () => {
     expect(resolveConfig({ env: { CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS: "true" } }).allowHttpProxyTargets).toBe(true);
   });
 
+  it("CONNECT_MCP_DATABASE_URL selects PostgreSQL, wins over a SQLite path set anywhere, and stays hidden", () => {
+    const url = "postgres://app:s3cret@db.internal:5432/connect_mcp";
+    const both = resolveConfig({ env: { CONNECT_MCP_DATABASE_URL: url, CONNECT_MCP_DB: "/var/lib/x.db" } });
+    expect(both).toMatchObject({ databaseUrl: url, ignoredDbSource: "env CONNECT_MCP_DB" });
+    expect(resolveConfig({ env: { CONNECT_MCP_DATABASE_URL: url }, flags: { db: "/tmp/y.db" } }).ignoredDbSource).toBe("flag --db");
+    expect(resolveConfig({ env: { CONNECT_MCP_DATABASE_URL: url } }).ignoredDbSource).toBeUndefined();
+    expect(resolveConfig({ env: { CONNECT_MCP_DB: "/tmp/z.db" } })).not.toHaveProperty("ignoredDbSource");
+    expect(JSON.stringify(redactedConfig(both))).not.toContain("s3cret");
+    expect(() => resolveConfig({ env: { CONNECT_MCP_DATABASE_URL: "mysql://db/x" } })).toThrow(/CONNECT_MCP_DATABASE_URL = \(hidden\): must be a postgres:\/\/ or postgresql:\/\/ URL/);
+  });
+
   it("knows loopback hosts", () => {
     expect(["127.0.0.1", "localhost", "::1", "[::1]", "127.1.2.3"].every(isLoopbackHost)).toBe(true);
     expect(["0.0.0.0", "10.0.0.1", "example.com", "::"].some(isLoopbackHost)).toBe(false);

@@ -236,6 +236,13 @@ describe.each(BACKENDS)("audit log on $name", (backend) => {
     expect(await log.query({ user: "carol", limit: 10 })).toEqual([]);
   });
 
+  it("keeps a row whose caller-supplied fields carry a NUL character", async () => {
+    const log = new AuditLog(await backend.fresh(), 7);
+    await log.record({ credential: "jwt", tool: "run_action", outcome: "error", durationMs: 1, at: Date.now(), user: "dave", action: "slack-\u0000send" });
+    const [r] = await log.query({ user: "dave", limit: 1 });
+    expect(r!.action).toMatch(/^slack-.send$/);
+  });
+
   it("labels users with a salted hash that is stable per database", async () => {
     const shared = await backend.shared();
     const a = await shared.open();
