@@ -25,7 +25,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   const warn = (msg: string) => lines.push(`warn  ${msg}`);
 
   pass(`configuration is valid${config.configFile ? ` (config file ${config.configFile})` : ""}; transport ${config.transport}, tool mode ${config.toolMode}`);
-  const wantsPipedream = pipedreamRequested(config) || !config.composioApiKey;
+  const wantsPipedream = pipedreamRequested(config) || (!config.composioApiKey && config.connectors.length === 0);
   if (wantsPipedream) pass(`Connect API ${config.baseUrl}, project ${config.projectId ?? "(unset)"}, environment ${config.environment}`);
   if (config.composioApiKey) pass(`Composio API ${config.composioBaseUrl}, COMPOSIO_API_KEY is set`);
 
@@ -53,7 +53,13 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   for (const name of provider.names) {
     try {
       await provider.get(name)!.checkCredentials();
-      pass(name === "pipedream" ? "Connect issued an access token for these client credentials" : `${providerLabel(name)} accepted the API key`);
+      pass(
+        name === "pipedream"
+          ? "Connect issued an access token for these client credentials"
+          : name === "local"
+            ? `local connectors load: ${config.connectors.map((c) => c.slug).join(", ")} (credentials: connect-mcp credentials list)`
+            : `${providerLabel(name)} accepted the API key`,
+      );
     } catch (err) {
       fail(describeFailure(err).message);
       reachable = false;

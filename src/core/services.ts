@@ -15,6 +15,7 @@ import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
 import { CatalogSyncState } from "../store/catalog-sync.js";
 import { ConnectLinkStore } from "../store/connect-links.js";
+import { CredentialStore, keySource } from "../store/credentials.js";
 import { ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
@@ -48,6 +49,7 @@ export function createServices(config: Config, db: Db, logger: Logger): Services
       logger.warn({ connect_links_dropped: dropped }, "Connect rejected the access token; fetching a new one");
     },
     warn: (message) => logger.warn(message),
+    ...(config.connectors.length ? { credentials: new CredentialStore(db, keySource({ db: config.db, ...(config.secretKey ? { secretKey: config.secretKey } : {}) })) } : {}),
   });
   if (!built.ok) return { ok: false, reason: built.reason };
   const { scope } = built;
