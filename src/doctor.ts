@@ -7,6 +7,7 @@ import { missingCredentials, pipedreamRequested } from "./config.js";
 import { describeFailure } from "./core/errors.js";
 import { modelBackend, modelSetupProblem } from "./core/subagent-model.js";
 import { providerLabel, providersFromConfig } from "./providers/index.js";
+import { loadConnector } from "./providers/local/index.js";
 import { openDb } from "./store/db.js";
 
 export interface DoctorReport {
@@ -66,6 +67,12 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
     }
   }
   if (!reachable) return { ok, lines };
+  // What each local connector imports, and what it leaves out (and why).
+  for (const c of config.connectors) {
+    const loaded = await loadConnector(c);
+    const left = loaded.skipped.length ? `; not imported: ${loaded.skipped.map((x) => `${x.operation} (${x.reason})`).join("; ")}` : "";
+    pass(`connector ${c.slug}: ${loaded.operations.size} action(s)${c.mock || config.mock ? ", mock mode" : ""}${left}`);
+  }
 
   // On HTTP, API keys and JWTs name their own end users; the configured end user only serves stdio and the static token.
   const keyed = config.apiKeys.length > 0 || Boolean(config.jwtJwksUrl || config.jwtSecret);

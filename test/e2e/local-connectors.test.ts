@@ -315,6 +315,12 @@ describe("connect-mcp call from the shell", () => {
     const mocked = await cli(["call", "run_action", JSON.stringify({ action: "petstore-get-pet-by-id", configured_props: { petId: 1 } }), "--mock"]);
     expect(mocked.code, mocked.stderr).toBe(0);
     expect(JSON.parse(mocked.stdout)).toMatchObject({ mock: true, result: { name: "doggie" } });
+    // CONNECT_MCP_MOCK=1: a declared resource answers with its own mock, without its credential being needed.
+    const before = srv.log.length;
+    const declared = await cli(["call", "run_action", JSON.stringify({ action: "shelter-get-pet", configured_props: { petId: 1 } }), "--user", "nobody"], "", { CONNECT_MCP_MOCK: "1" });
+    expect(declared.code, declared.stderr).toBe(0);
+    expect(JSON.parse(declared.stdout)).toMatchObject({ mock: true, result: { id: 7, name: "Mocky" } });
+    expect(srv.log.length).toBe(before);
   });
 });
 
