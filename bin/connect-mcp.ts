@@ -444,6 +444,8 @@ async function credentials(args: string[]): Promise<number> {
   const [sub, name, ...extra] = parsed.positionals;
   if (extra.length) throw new ConfigError(`unexpected argument ${JSON.stringify(extra[0])}: the credential goes on stdin, never on the command line. Run connect-mcp credentials --help.`);
   const config = configFrom(values);
+  // Reading or deleting must not create an empty database by mistake (a typo in --db); storing the first credential may.
+  if (sub === "list" || sub === "delete") requireExistingDb(config);
   const { runCredentials, readStdin } = await import("../src/credentials-cli.js");
   const db = openDb(config.db);
   try {
