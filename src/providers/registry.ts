@@ -12,7 +12,7 @@
  *   else to the first provider, in configuration order, that offers it.
  * - An app a provider owns outright (a local connector's slug, `ownerOf({app})`) is that
  *   provider's alone: its accounts, actions, app info and links come only from it, and other
- *   providers' apps of the same slug are not listed. A connector named like a hosted app (say
+ *   providers' apps and accounts of that slug are neither listed nor usable (even by id). A connector named like a hosted app (say
  *   "github") thus hides the hosted one: the operator chose the slug.
  * With one provider, everything goes to it unchanged (cursors included).
  */
@@ -95,7 +95,7 @@ export class ProviderRegistry implements ConnectProvider {
     const owner = filter.accountId ? this.route({ accountId: filter.accountId }) : this.appOwner(filter.app);
     const asked = owner ? [owner] : filter.provider ? this.entries.filter((e) => e.name === filter.provider) : this.entries;
     const { provider: _only, ...passed } = filter;
-    const lists = await Promise.all(asked.map(async (e) => stampAccounts(await e.provider.listAccounts(user, passed, options), e.name)));
+    const lists = await Promise.all(asked.map(async (e) => this.ownAccounts(stampAccounts(await e.provider.listAccounts(user, passed, options), e.name), e.name)));
     // An account id of one provider is never another provider's account, even with one provider on.
     return lists.flat().filter((a) => !filter.provider || a.provider === filter.provider);
   }
@@ -103,7 +103,7 @@ export class ProviderRegistry implements ConnectProvider {
   async getAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<ConnectedAccount | undefined> {
     const entry = this.route({ accountId });
     const account = entry ? await entry.provider.getAccount(user, accountId, options) : undefined;
-    return account && entry ? { ...account, provider: entry.name } : undefined;
+    return account && entry ? this.ownAccounts([{ ...account, provider: entry.name }], entry.name)[0] : undefined;
   }
 
   async deleteAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<void> {
@@ -139,6 +139,15 @@ export class ProviderRegistry implements ConnectProvider {
   }
 
   /* ---------------- actions ---------------- */
+
+  /** A provider's accounts without those of apps another provider owns outright: that slug is the owner's. */
+  private ownAccounts(accounts: ConnectedAccount[], name: ProviderName): ConnectedAccount[] {
+    if (this.entries.length === 1) return accounts;
+    return accounts.filter((a) => {
+      const owner = this.ownerOf({ app: a.app.slug });
+      return !owner || owner === name;
+    });
+  }
 
   /** A provider's listed apps without those another provider owns outright (that slug is the owner's). */
   private ownApps(apps: AppInfo[], name: ProviderName): AppInfo[] {

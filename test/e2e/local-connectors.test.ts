@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiKey } from "../auth-helpers.js";
-import { call, CLI, connectHttp, connectStdio, startHttp, type StdioSession } from "../helpers.js";
+import { call, CLI, connectHttp, connectStdio, emulator, emulatorEnv, startHttp, type StdioSession } from "../helpers.js";
 import { startPetstore, type PetstoreServer } from "../support/petstore-server.js";
 
 const PETSTORE_DOC = fileURLToPath(new URL("../fixtures/openapi/petstore3.yaml", import.meta.url));
@@ -365,5 +365,47 @@ describe("per-user credentials over HTTP", () => {
     expect(proxy.isError).toBe(true);
     expect(srv.log.length).toBe(before);
     await carol.close();
+  });
+});
+
+describe("next to Pipedream Connect (the emulator)", () => {
+  it("both providers serve the tools; a connector whose slug is a hosted app's owns that slug", async () => {
+    await setCredential("petstore", { api_key: SECRETS.defaultKey });
+    const emu = await emulator();
+    const cfg = join(dir, "with-pipedream.json");
+    const petstore = connectors(srv.url).find((c) => c.slug === "petstore")!;
+    // "github" is a hosted app at the emulator too: the connector wins it.
+    const github = { slug: "github", name: "Our GitHub gateway", base_url: `${srv.url}/open/api/v3`, auth: { type: "none" }, resources: [{ slug: "inventory", description: "Store inventory.", method: "GET", path: "/store/inventory" }] };
+    writeFileSync(cfg, JSON.stringify({ connectors: [petstore, github] }));
+    const s = await connectStdio(emulatorEnv(emu, { CONNECT_MCP_CONFIG: cfg, CONNECT_MCP_DB: db }));
+    try {
+      const accounts = (await call(s.client, "list_accounts", {})).structured!.accounts as Array<{ id: string; provider: string; app: string }>;
+      expect(accounts.filter((a) => a.provider === "local").map((a) => a.id).sort()).toEqual(["loc_github", "loc_petstore"]);
+      expect(accounts.some((a) => a.provider === "pipedream" && a.app === "slack")).toBe(true);
+      // The emulator's GitHub accounts are not offered for the slug the connector owns.
+      expect(accounts.filter((a) => a.app === "github").map((a) => a.provider)).toEqual(["local"]);
+      expect((await call(s.client, "list_accounts", { app: "github" })).structured!.accounts).toEqual([expect.objectContaining({ id: "loc_github" })]);
+      // Nor are they reachable by id.
+      const byId = await call(s.client, "api_proxy", { account_id: "apn_github_work", method: "GET", url: "https://api.github.com/user" });
+      expect(byId.isError).toBe(true);
+      expect(byId.text).toMatch(/not one of this user's connected/);
+      const gh = await call(s.client, "list_actions", { app: "github" });
+      expect((gh.structured!.actions as Array<{ key: string }>).map((a) => a.key)).toEqual(["github-inventory"]);
+      const hosted = await call(s.client, "describe_action", { action: "github-create-issue" });
+      expect(hosted.isError).toBe(true);
+      expect(hosted.text).toMatch(/no action "github-create-issue"|Unknown action/);
+
+      const local = await call(s.client, "run_action", { action: "github-inventory", configured_props: {} });
+      expect(local.structured, local.text).toMatchObject({ outcome: "ok", result: expect.objectContaining({ available: expect.any(Number) }) });
+      const pet = await call(s.client, "run_action", { action: "petstore-get-pet-by-id", configured_props: { petId: 1 } });
+      expect(pet.structured, pet.text).toMatchObject({ outcome: "ok", result: { name: "Rex" } });
+      const slack = await call(s.client, "run_action", { action: "slack-send-message", configured_props: { channel: "C01GENERAL", text: "hi from both" } });
+      expect(slack.structured, slack.text).toMatchObject({ outcome: "ok" });
+      const search = await call(s.client, "list_actions", { query: "pet by id" });
+      expect((search.structured!.actions as Array<{ key: string }>).map((a) => a.key)).toContain("petstore-get-pet-by-id");
+    } finally {
+      await s.close();
+      await emu.close();
+    }
   });
 });
