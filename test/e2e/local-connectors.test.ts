@@ -304,6 +304,7 @@ describe("local connectors over stdio", () => {
 
 describe("connect-mcp call from the shell", () => {
   it("prints the result's JSON, exits 0; exits 1 on an error result", async () => {
+    await setCredential("petstore", { api_key: SECRETS.defaultKey });
     const ok = await cli(["call", "run_action", JSON.stringify({ action: "petstore-get-pet-by-id", configured_props: { petId: 1 } }), "--user", "alice"]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ outcome: "ok", result: { id: 1, name: "Rex" } });
@@ -315,6 +316,22 @@ describe("connect-mcp call from the shell", () => {
     const mocked = await cli(["call", "run_action", JSON.stringify({ action: "petstore-get-pet-by-id", configured_props: { petId: 1 } }), "--mock"]);
     expect(mocked.code, mocked.stderr).toBe(0);
     expect(JSON.parse(mocked.stdout)).toMatchObject({ mock: true, result: { name: "doggie" } });
+    // tools-only mode, one shot.
+    const oneShot = await cli(["call", "run_action", JSON.stringify({ action: "petstore-find-pets-by-status", configured_props: { status: "sold" } }), "--tool-mode", "tools-only"]);
+    expect(oneShot.code, oneShot.stderr).toBe(0);
+    expect(JSON.parse(oneShot.stdout).result).toEqual([expect.objectContaining({ name: "Tom" })]);
+    // Governance applies as to any app: read-only refuses a write, a denied app is refused, both before anything is sent.
+    const sentBefore = srv.log.length;
+    const readOnly = await cli(["call", "run_action", JSON.stringify({ action: "petstore-add-pet", configured_props: { body: { name: "X", photoUrls: [] } } }), "--read-only"]);
+    expect(readOnly.code).toBe(1);
+    expect(readOnly.stderr).toMatch(/read-only/i);
+    const denied = await cli(["call", "api_proxy", JSON.stringify({ app: "petstore", method: "GET", url: "/pet/1" }), "--deny-apps", "petstore"]);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/petstore/);
+    expect(srv.log.length).toBe(sentBefore);
+    const audit = await cli(["audit", "--json", "--limit", "5"]);
+    const rows = JSON.parse(audit.stdout) as Array<{ tool: string; app?: string; outcome: string }>;
+    expect(rows.some((r) => r.app === "petstore" && r.outcome === "refused")).toBe(true);
     // CONNECT_MCP_MOCK=1: a declared resource answers with its own mock, without its credential being needed.
     const before = srv.log.length;
     const declared = await cli(["call", "run_action", JSON.stringify({ action: "shelter-get-pet", configured_props: { petId: 1 } }), "--user", "nobody"], "", { CONNECT_MCP_MOCK: "1" });
