@@ -8,6 +8,7 @@ import { describeFailure } from "./core/errors.js";
 import { modelBackend, modelSetupProblem } from "./core/subagent-model.js";
 import { providerLabel, providersFromConfig } from "./providers/index.js";
 import { loadConnector } from "./providers/local/index.js";
+import { CredentialStore, keySource } from "./store/credentials.js";
 import { openDb } from "./store/db.js";
 
 export interface DoctorReport {
@@ -16,6 +17,21 @@ export interface DoctorReport {
 }
 
 export async function runDoctor(config: Config): Promise<DoctorReport> {
+  // Local connectors' "accounts" are their stored credentials, in the server's database.
+  let db: ReturnType<typeof openDb> | undefined;
+  try {
+    db = config.connectors.length ? openDb(config.db) : undefined;
+  } catch {
+    // reported by the database check
+  }
+  try {
+    return await doctor(config, db ? new CredentialStore(db, keySource({ db: config.db, ...(config.secretKey ? { secretKey: config.secretKey } : {}) })) : undefined);
+  } finally {
+    db?.close();
+  }
+}
+
+async function doctor(config: Config, credentials: CredentialStore | undefined): Promise<DoctorReport> {
   const lines: string[] = [];
   let ok = true;
   const pass = (msg: string) => lines.push(`ok    ${msg}`);
@@ -44,7 +60,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   }
   if (wantsPipedream) pass("PIPEDREAM_CLIENT_ID, PIPEDREAM_CLIENT_SECRET and PIPEDREAM_PROJECT_ID are set");
 
-  const built = providersFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 15_000) });
+  const built = providersFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 15_000), ...(credentials ? { credentials } : {}) });
   if (!built.ok) {
     fail(built.reason);
     return { ok, lines };

@@ -304,6 +304,15 @@ describe("local connectors over stdio", () => {
 });
 
 describe("connect-mcp call from the shell", () => {
+  it("accounts list and doctor see stored credentials as accounts, and what each connector imports", async () => {
+    await setCredential("petstore", { api_key: SECRETS.defaultKey });
+    const accounts = await cli(["accounts", "list"]);
+    expect(accounts.stdout).toMatch(/local\s+loc_petstore\s+petstore/);
+    const doctor = await cli(["doctor"]);
+    expect(doctor.stdout).toMatch(/connector petstore: 18 action\(s\); not imported: uploadFile/);
+    expect(doctor.stdout).toMatch(/end user "alice" has \d+ connected account/);
+  });
+
   it("prints the result's JSON, exits 0; exits 1 on an error result", async () => {
     await setCredential("petstore", { api_key: SECRETS.defaultKey });
     const ok = await cli(["call", "run_action", JSON.stringify({ action: "petstore-get-pet-by-id", configured_props: { petId: 1 } }), "--user", "alice"]);
@@ -339,7 +348,7 @@ describe("connect-mcp call from the shell", () => {
     expect(declared.code, declared.stderr).toBe(0);
     expect(JSON.parse(declared.stdout)).toMatchObject({ mock: true, result: { id: 7, name: "Mocky" } });
     expect(srv.log.length).toBe(before);
-  });
+  }, 120_000);
 });
 
 describe("per-user credentials over HTTP", () => {
