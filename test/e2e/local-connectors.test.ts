@@ -177,12 +177,18 @@ describe("local connectors over stdio", () => {
   });
 
   it("bad input and upstream errors are clear isError results", async () => {
+    await setCredential("petstore", { api_key: SECRETS.defaultKey });
     const bad = await call(s.client, "run_action", { action: "petstore-get-pet-by-id", configured_props: { petId: "one" } });
     expect(bad.isError).toBe(true);
     expect(bad.text).toMatch(/petId/);
     const missing = await call(s.client, "run_action", { action: "petstore-get-pet-by-id", configured_props: { petId: 999 } });
     expect(missing.isError).toBe(true);
     expect(missing.text).toMatch(/HTTP 404.*Pet not found/);
+    // A 5xx answer to a write: it may or may not have happened.
+    const order = await call(s.client, "run_action", { action: "petstore-place-order", configured_props: { body: { petId: 1, quantity: 1 } } });
+    expect(order.isError).toBe(true);
+    expect(order.structured).toMatchObject({ outcome: "unknown", action: "petstore-place-order" });
+    expect(order.text).toMatch(/HTTP 503.*may or may not have run|may or may not have run.*HTTP 503/s);
   });
 
   it("api_proxy reaches paths under base_url only, with auth injected", async () => {

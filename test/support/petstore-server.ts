@@ -1,6 +1,7 @@
 /**
  * A small Swagger Petstore (OpenAPI 3) on a loopback port for the local connector tests: a few of
- * its operations (getPetById, findPetsByStatus, addPet, deletePet, getInventory), each under one
+ * its operations (getPetById, findPetsByStatus, addPet, deletePet, getInventory; placeOrder always
+ * answers 503), each under one
  * base path per auth scheme, plus an OAuth2 token endpoint (client_credentials and refresh_token
  * grants). Every request is logged with the credential it carried, so tests can check what was
  * sent, for whom, and that mock mode sent nothing.
@@ -158,6 +159,8 @@ export async function startPetstore(options: PetstoreOptions): Promise<PetstoreS
         pets.set(created.id, created);
         return json(res, 200, created);
       }
+      // An order store that is down: a write whose outcome the caller cannot know.
+      if (path === "/store/order" && req.method === "POST") return json(res, 503, { code: 503, message: "order service unavailable" });
       if (path === "/store/inventory" && req.method === "GET") {
         const counts: Record<string, number> = {};
         for (const p of pets.values()) counts[p.status] = (counts[p.status] ?? 0) + 1;
