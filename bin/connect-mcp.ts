@@ -34,6 +34,7 @@ const COMMANDS = `Commands:
   connect-mcp doctor [options]      check the configuration, the credentials and the model
   connect-mcp call <tool> '<json>'  one tool call from the shell (no model, no client), result as JSON
   connect-mcp accounts <list|connect|status|revoke> --user U   an end user's connections
+  connect-mcp credentials <set|list|delete> <connector> [--user U]   a local connector's stored credentials
   connect-mcp audit [options]       read the audit log
   connect-mcp api-key --user U      make a new API key and print its config entry (only the hash is kept)
   connect-mcp cache [--clear]       show what the cache holds (catalog, Connect Links), or empty it
@@ -154,6 +155,24 @@ key's SHA-256 is stored).
 
   --user U      the Connect external user id the key acts for (required)
   --id ID       a name for the key (1-64 letters, digits, . _ -; default key-<random>)`,
+  credentials: `Usage: connect-mcp credentials set|list|delete [<connector>] [--user U] [options]
+
+Credentials of local connectors (the "connectors" of the config file), stored encrypted
+(AES-256-GCM) in the database, with the key from CONNECT_MCP_SECRET_KEY or the key file
+<db>.key (created mode 0600 beside the database on first use).
+
+  set <connector>     read the credential as a JSON object on stdin (never as an argument):
+                      api_key: {"api_key"}  bearer: {"token"}  basic: {"username","password"}
+                      oauth2: {"client_id","client_secret"} or {"client_id","client_secret"?,"refresh_token"}
+  list [<connector>]  what is stored: connector, user, field names, when (never the values)
+  delete <connector>  remove it (and its cached OAuth2 token); exit 1 when there was none
+
+  --user U      the end user it is for; without it, the connector's default for every user
+                without their own (a user's own credential wins)
+  --db FILE     the server's database (default: the state directory)
+${SERVER_OPTIONS_NOTE}
+
+  echo '{"api_key":"…"}' | connect-mcp credentials set billing --user alice`,
   cache: `Usage: connect-mcp cache [--clear] [--db FILE]
 
 Shows what the cache holds per Connect project (actions, apps, when each was last listed,
@@ -423,6 +442,31 @@ async function accounts(args: string[]): Promise<number> {
   return report.code;
 }
 
+async function credentials(args: string[]): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { ...SERVE_FLAGS, user: { type: "string" } }, strict: true, allowPositionals: true });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}. Run connect-mcp credentials --help for the options.`);
+  }
+  const values = parsed.values as Record<string, string | boolean | undefined>;
+  if (values.help) return printOut(COMMAND_HELP.credentials!), 0;
+  const [sub, name, ...extra] = parsed.positionals;
+  if (extra.length) throw new ConfigError(`unexpected argument ${JSON.stringify(extra[0])}: the credential goes on stdin, never on the command line. Run connect-mcp credentials --help.`);
+  const config = configFrom(values);
+  // Reading or deleting must not create an empty database by mistake (a typo in --db); storing the first credential may.
+  if (sub === "list" || sub === "delete") requireExistingDb(config);
+  const { runCredentials, readStdin } = await import("../src/credentials-cli.js");
+  const db = await openDb(config);
+  try {
+    const report = await runCredentials(config, db, sub, name, { ...(typeof values.user === "string" ? { user: values.user } : {}) }, readStdin);
+    (report.code === 0 ? printOut : printErr)(report.lines.join("\n"));
+    return report.code;
+  } finally {
+    await db.close();
+  }
+}
+
 async function apiKey(args: string[]): Promise<number> {
   const values = parse(args, { user: { type: "string" }, id: { type: "string" }, help: { type: "boolean", short: "h" } }, "api-key");
   if (values.help) return printOut(COMMAND_HELP["api-key"]!), 0;
@@ -511,13 +555,15 @@ async function main(argv: string[]): Promise<number> {
       return accounts(args);
     case "cache":
       return cache(args);
+    case "credentials":
+      return credentials(args);
     case "call":
       return call(args);
     case "help":
       printOut(rest[0] === "options" ? SERVE_HELP(true) : rest[0] && COMMAND_HELP[rest[0]] ? COMMAND_HELP[rest[0]]! : SERVE_HELP());
       return 0;
     default:
-      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, call, accounts, audit, api-key, cache. Run connect-mcp --help.`);
+      throw new ConfigError(`unknown command "${command}". Commands: serve (default), emulator, doctor, call, accounts, credentials, audit, api-key, cache. Run connect-mcp --help.`);
   }
 }
 

@@ -10,11 +10,14 @@
  *   without --yes it only says what it would do (exit 1).
  * Output is for a person at a terminal (stdout); it never prints a secret.
  */
+import { existsSync } from "node:fs";
 import { ConfigError, type Config } from "./config.js";
 import { describeFailure } from "./core/errors.js";
 import { providerLabel, providersFromConfig } from "./providers/index.js";
 import type { ConnectedAccount, ProviderName } from "./providers/provider.js";
 import type { ProviderRegistry } from "./providers/registry.js";
+import { credentialStore, type CredentialStore } from "./store/credentials.js";
+import { openDb } from "./store/db.js";
 
 export interface AccountsOptions {
   user?: string;
@@ -52,12 +55,23 @@ function number(value: string | undefined, flag: string, fallback: number, min: 
 }
 
 export async function runAccounts(config: Config, sub: string | undefined, options: AccountsOptions, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<AccountsReport> {
+  // Local connectors' "accounts" are their stored credentials: read them from the server's database.
+  const db = config.connectors.length && (config.databaseUrl || config.db === ":memory:" || existsSync(config.db)) ? await openDb(config) : undefined;
+  try {
+    const credentials = db ? credentialStore(db, config) : undefined;
+    return await accounts(config, sub, options, sleep, credentials);
+  } finally {
+    await db?.close();
+  }
+}
+
+async function accounts(config: Config, sub: string | undefined, options: AccountsOptions, sleep: (ms: number) => Promise<unknown>, credentials: CredentialStore | undefined): Promise<AccountsReport> {
   if (!sub || !SUBCOMMANDS.includes(sub as Subcommand)) {
     throw new ConfigError(`accounts needs one of ${SUBCOMMANDS.join(", ")}: connect-mcp accounts list|connect|status|revoke --user U [--app A | --account ID]`);
   }
   const user = options.user ?? config.externalUserId;
   if (!user) throw new ConfigError("--user is required (the end user's id; or set CONNECT_MCP_EXTERNAL_USER_ID).");
-  const built = providersFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 30_000) });
+  const built = providersFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 30_000), ...(credentials ? { credentials } : {}) });
   if (!built.ok) return { code: 1, lines: [built.reason] };
   const registry = built.registry;
   const provider = options.provider as ProviderName | undefined;

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { homedir, platform } from "node:os";
-import { join } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 
 export const TOOL_MODES = ["tools-only", "full-config", "sub-agent"] as const;
@@ -72,6 +72,61 @@ const apiKeys = z
   }, z.array(apiKeySchema))
   .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "two API keys share an id")
   .refine((keys) => new Set(keys.map((k) => k.sha256)).size === keys.length, "two API keys share a hash");
+
+/**
+ * Local connectors (src/providers/local/): the operator's own HTTP APIs, declared here or imported
+ * from an OpenAPI document. Credentials never live here (`connect-mcp credentials set`).
+ */
+const httpUrl = z.url({ protocol: /^https?$/ });
+const connectorAuthSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("none") }),
+  z.strictObject({ type: z.literal("api_key"), in: z.enum(["header", "query"]), name: z.string().min(1).max(100).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, "name: an HTTP header or query parameter name") }),
+  z.strictObject({ type: z.literal("bearer") }),
+  z.strictObject({ type: z.literal("basic") }),
+  z.strictObject({
+    type: z.literal("oauth2"),
+    token_url: httpUrl,
+    grant: z.enum(["client_credentials", "refresh_token"]),
+    scopes: z.array(z.string().min(1)).optional(),
+  }),
+]);
+export type ConnectorAuth = z.infer<typeof connectorAuthSchema>;
+
+const resourceSchema = z.strictObject({
+  slug: z.string().regex(/^[a-z0-9]+(?:[-_][a-z0-9]+)*$/, "resource slugs look like list-events (lowercase, digits, - or _)").max(80),
+  name: z.string().min(1).max(200).optional(),
+  description: z.string().min(1).max(2000),
+  method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+  path: z.string().regex(/^\/[^\s?#]*$/, "path: starts with / (path parameters in {braces}, no query string)"),
+  input: z.record(z.string(), z.unknown()).optional(),
+  mock: z.unknown().optional(),
+});
+export type ConnectorResource = z.infer<typeof resourceSchema>;
+
+const connectorSchema = z
+  .strictObject({
+    slug: z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, "connector slugs look like app slugs: lowercase letters, digits and _, e.g. billing_api"),
+    name: z.string().min(1).max(200),
+    base_url: httpUrl,
+    auth: connectorAuthSchema,
+    openapi: z.string().min(1).optional(),
+    resources: z.array(resourceSchema).optional(),
+    mock: z.boolean().optional(),
+  })
+  .refine((c) => c.openapi !== undefined || (c.resources?.length ?? 0) > 0, "a connector needs openapi (a document path) or resources (declared actions)")
+  .refine((c) => new Set((c.resources ?? []).map((r) => r.slug)).size === (c.resources ?? []).length, "two resources share a slug");
+export type ConnectorConfig = z.infer<typeof connectorSchema>;
+
+const connectors = z
+  .preprocess((v) => {
+    if (typeof v !== "string") return v;
+    try {
+      return JSON.parse(v);
+    } catch {
+      return v; // reported below as "expected array"
+    }
+  }, z.array(connectorSchema))
+  .refine((list) => new Set(list.map((c) => c.slug)).size === list.length, "two connectors share a slug");
 
 /** One configurable option: its config-file key, CLI flag, env variable(s), schema and help text. */
 interface OptionSpec {
@@ -147,6 +202,12 @@ const configSchema = z.object({
   rateLimitProjectPerMinute: z.coerce.number().int().min(0),
   auditRetentionDays: z.coerce.number().int().min(0),
   allowHttpProxyTargets: bool,
+  connectors,
+  mock: bool,
+  secretKey: z
+    .string()
+    .refine((v) => Buffer.from(v, "base64").length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v.trim()), "must be 32 bytes, base64-encoded (openssl rand -base64 32)")
+    .optional(),
 });
 
 type ConfigShape = z.infer<typeof configSchema>;
@@ -213,6 +274,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "rateLimitBurst", flag: "rate-limit-burst", env: ["CONNECT_MCP_RATE_LIMIT_BURST"], schema: configSchema.shape.rateLimitBurst, help: "token bucket size: calls an end user may make at once (default 30, but never more than the per-minute rate)" },
   { key: "rateLimitProjectPerMinute", flag: "rate-limit-project-per-minute", env: ["CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE"], schema: configSchema.shape.rateLimitProjectPerMinute, help: "tool calls per minute for all users together, bursts of half that (default: no limit on stdio, 180 on HTTP — at most 990 per 5 min, under Connect's 1,000 proxy requests / 5 min per project; 0 = no limit)" },
   { key: "allowHttpProxyTargets", boolean: true, flag: "allow-http-proxy-targets", env: ["CONNECT_MCP_ALLOW_HTTP_PROXY_TARGETS"], schema: configSchema.shape.allowHttpProxyTargets, help: "let api_proxy send plain http:// requests (the user's credentials then travel unencrypted; default refused)" },
+  { key: "connectors", env: ["CONNECT_MCP_CONNECTORS"], schema: configSchema.shape.connectors, help: "local connectors, your own HTTP APIs as apps: [{slug, name, base_url, auth, openapi?, resources?, mock?}] (config file, or JSON in the env var; see docs/local-connectors.md)" },
+  { key: "mock", boolean: true, flag: "mock", env: ["CONNECT_MCP_MOCK"], schema: configSchema.shape.mock, help: "every local connector answers from its mock responses or OpenAPI examples: no call, no credential needed" },
+  { key: "secretKey", env: ["CONNECT_MCP_SECRET_KEY"], schema: configSchema.shape.secretKey, help: "base64 32-byte key encrypting stored connector credentials (default: a key file created beside the database, mode 0600)", secret: true },
   { key: "auditRetentionDays", flag: "audit-retention-days", env: ["CONNECT_MCP_AUDIT_RETENTION_DAYS"], schema: configSchema.shape.auditRetentionDays, help: "days audit rows are kept (default 30; 0 = no audit log)" },
 ];
 
@@ -224,6 +288,7 @@ export const OPTION_GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<k
   { title: "Transport and HTTP", keys: ["transport", "host", "port", "httpToken", "allowedHosts", "allowedOrigins", "corsOrigins", "publicUrl", "maxBodyBytes", "maxConnections"] },
   { title: "Authentication for many users (HTTP)", keys: ["apiKeys", "jwtJwksUrl", "jwtSecret", "jwtIssuer", "jwtAudience", "jwtUserClaim", "authorizationServers"] },
   { title: "Policy and rate limits", keys: ["readOnly", "allowApps", "denyApps", "confirmWrites", "confirmationTtlSeconds", "rateLimitPerMinute", "rateLimitBurst", "rateLimitProjectPerMinute", "allowHttpProxyTargets"] },
+  { title: "Local connectors (your own APIs)", keys: ["connectors", "mock", "secretKey"] },
   { title: "Storage and logs", keys: ["db", "databaseUrl", "logLevel", "auditRetentionDays"] },
 ];
 
@@ -269,6 +334,8 @@ export function defaults(env: NodeJS.ProcessEnv = process.env): Record<string, u
     confirmationTtlSeconds: 300,
     auditRetentionDays: 30,
     allowHttpProxyTargets: false,
+    connectors: [],
+    mock: false,
   };
 }
 
@@ -357,8 +424,9 @@ export function resolveConfig(input: ResolveInput = {}): Config {
     const lines = parsed.error.issues.map((issue) => {
       const key = String(issue.path[0] ?? "");
       const opt = OPTIONS.find((o) => o.key === key);
-      const shown = opt?.secret ? "(hidden)" : JSON.stringify(merged[key]);
-      const where = issue.path.length > 1 ? `${issue.path.slice(1).join(".")}: ` : "";
+      // A connector list is long: name the connector and the field instead of repeating the list.
+      const shown = opt?.secret ? "(hidden)" : key === "connectors" ? "[…]" : JSON.stringify(merged[key]);
+      const where = issue.path.length > 1 ? `${key === "connectors" ? connectorWhere(merged.connectors, issue.path.slice(1)) : issue.path.slice(1).join(".")}: ` : "";
       return `- ${origin[key] ?? key} = ${shown}: ${where}${issue.message}${opt ? ` (${opt.help})` : ""}`;
     });
     throw new ConfigError(`invalid configuration:\n${lines.join("\n")}`);
@@ -366,7 +434,17 @@ export function resolveConfig(input: ResolveInput = {}): Config {
   checkJwtConfig(parsed.data);
   checkUpstreamUrls(parsed.data, origin, env);
   const overridden = parsed.data.databaseUrl && origin.db ? { ignoredDbSource: origin.db } : {};
-  return { ...parsed.data, ...(configFile ? { configFile } : {}), ...overridden };
+  // A relative OpenAPI path is relative to the config file that names it (else to the working directory).
+  const base = origin.connectors?.startsWith("config file") && configFile ? dirname(resolve(configFile)) : process.cwd();
+  const resolvedConnectors = parsed.data.connectors.map((c) => (c.openapi && !isAbsolute(c.openapi) ? { ...c, openapi: resolve(base, c.openapi) } : c));
+  return { ...parsed.data, connectors: resolvedConnectors, ...(configFile ? { configFile } : {}), ...overridden };
+}
+
+/** `connectors[1] ("billing").auth.type` for an issue inside the connector list. */
+function connectorWhere(list: unknown, path: PropertyKey[]): string {
+  const [index, ...rest] = path;
+  const slug = Array.isArray(list) && typeof index === "number" ? (list[index] as { slug?: unknown } | undefined)?.slug : undefined;
+  return `connectors[${String(index)}]${typeof slug === "string" ? ` ("${slug}")` : ""}${rest.length ? `.${rest.map(String).join(".")}` : ""}`;
 }
 
 /** JWT settings that only make sense together: one key source, and iss + aud always checked. */

@@ -7,7 +7,9 @@ import { missingCredentials, pipedreamRequested } from "./config.js";
 import { describeFailure } from "./core/errors.js";
 import { modelBackend, modelSetupProblem } from "./core/subagent-model.js";
 import { providerLabel, providersFromConfig } from "./providers/index.js";
-import { openDb } from "./store/db.js";
+import { loadConnector } from "./providers/local/index.js";
+import { credentialStore, type CredentialStore } from "./store/credentials.js";
+import { openDb, type Db } from "./store/db.js";
 import { redactUrl } from "./store/postgres.js";
 
 export interface DoctorReport {
@@ -16,6 +18,21 @@ export interface DoctorReport {
 }
 
 export async function runDoctor(config: Config): Promise<DoctorReport> {
+  // Local connectors' "accounts" are their stored credentials, in the server's database.
+  let db: Db | undefined;
+  try {
+    db = config.connectors.length ? await openDb(config) : undefined;
+  } catch {
+    // reported by the database check
+  }
+  try {
+    return await doctor(config, db ? credentialStore(db, config) : undefined);
+  } finally {
+    await db?.close();
+  }
+}
+
+async function doctor(config: Config, credentials: CredentialStore | undefined): Promise<DoctorReport> {
   const lines: string[] = [];
   let ok = true;
   const pass = (msg: string) => lines.push(`ok    ${msg}`);
@@ -26,7 +43,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   const warn = (msg: string) => lines.push(`warn  ${msg}`);
 
   pass(`configuration is valid${config.configFile ? ` (config file ${config.configFile})` : ""}; transport ${config.transport}, tool mode ${config.toolMode}`);
-  const wantsPipedream = pipedreamRequested(config) || !config.composioApiKey;
+  const wantsPipedream = pipedreamRequested(config) || (!config.composioApiKey && config.connectors.length === 0);
   if (wantsPipedream) pass(`Connect API ${config.baseUrl}, project ${config.projectId ?? "(unset)"}, environment ${config.environment}`);
   if (config.composioApiKey) pass(`Composio API ${config.composioBaseUrl}, COMPOSIO_API_KEY is set`);
 
@@ -62,7 +79,7 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   }
   if (wantsPipedream) pass("PIPEDREAM_CLIENT_ID, PIPEDREAM_CLIENT_SECRET and PIPEDREAM_PROJECT_ID are set");
 
-  const built = providersFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 15_000) });
+  const built = providersFromConfig(config, { timeoutMs: Math.min(config.upstreamTimeoutMs, 15_000), ...(credentials ? { credentials } : {}) });
   if (!built.ok) {
     fail(built.reason);
     return { ok, lines };
@@ -72,13 +89,25 @@ export async function runDoctor(config: Config): Promise<DoctorReport> {
   for (const name of provider.names) {
     try {
       await provider.get(name)!.checkCredentials();
-      pass(name === "pipedream" ? "Connect issued an access token for these client credentials" : `${providerLabel(name)} accepted the API key`);
+      pass(
+        name === "pipedream"
+          ? "Connect issued an access token for these client credentials"
+          : name === "local"
+            ? `local connectors load: ${config.connectors.map((c) => c.slug).join(", ")} (credentials: connect-mcp credentials list)`
+            : `${providerLabel(name)} accepted the API key`,
+      );
     } catch (err) {
       fail(describeFailure(err).message);
       reachable = false;
     }
   }
   if (!reachable) return { ok, lines };
+  // What each local connector imports, and what it leaves out (and why).
+  for (const c of config.connectors) {
+    const loaded = await loadConnector(c);
+    const left = loaded.skipped.length ? `; not imported: ${loaded.skipped.map((x) => `${x.operation} (${x.reason})`).join("; ")}` : "";
+    pass(`connector ${c.slug}: ${loaded.operations.size} action(s)${c.mock || config.mock ? ", mock mode" : ""}${left}`);
+  }
 
   // On HTTP, API keys and JWTs name their own end users; the configured end user only serves stdio and the static token.
   const keyed = config.apiKeys.length > 0 || Boolean(config.jwtJwksUrl || config.jwtSecret);

@@ -14,6 +14,7 @@
 import type { ConnectedAccount, ConnectProvider, ProviderName } from "../providers/provider.js";
 import type { ConnectLinkStore } from "../store/connect-links.js";
 import { ProviderError } from "../providers/provider.js";
+import { credentialCommand } from "../providers/local/index.js";
 import { describeFailure, ToolError } from "./errors.js";
 import { requireEndUser } from "./identity.js";
 import { failure, success, type ToolResult } from "./results.js";
@@ -148,6 +149,12 @@ export async function connectRequired(
 ): Promise<ToolResult> {
   const info = await services.catalog.getApp(app);
   const providers = provider ? [provider] : info.providers;
+  if (providers?.[0] === "local") {
+    // A local connector has no link: its credential is set by an operator, never asked for in chat.
+    const command = credentialCommand(info.slug, user);
+    const message = `${info.name} (a local connector) has no credential for this user yet. Ask the server's operator to run: ${command} (the credential goes in as JSON on stdin), then try again. Do not ask the user to paste a secret into the chat.`;
+    return success({ outcome: "connect_required", ...extra, connect: { app: info.slug, provider: "local", command }, message });
+  }
   let link: ConnectLinkView;
   try {
     link = await services.connectLinks.linkFor(user, info.slug, accounts, providers);

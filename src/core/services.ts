@@ -15,6 +15,7 @@ import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
 import { CatalogSyncState } from "../store/catalog-sync.js";
 import { ConnectLinkStore } from "../store/connect-links.js";
+import { credentialStore } from "../store/credentials.js";
 import { ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import type { Db } from "../store/db.js";
 import { Catalog } from "./catalog.js";
@@ -51,6 +52,7 @@ export async function createServices(config: Config, db: Db, logger: Logger): Pr
       );
     },
     warn: (message) => logger.warn(message),
+    ...(config.connectors.length ? { credentials: credentialStore(db, config) } : {}),
   });
   if (!built.ok) return { ok: false, reason: built.reason };
   const { scope } = built;

@@ -8,6 +8,9 @@
  */
 import { BlockList, isIPv4, isIPv6 } from "node:net";
 
+/** A local connector's URLs are confined to its base_url instead (src/providers/local/confine.ts). */
+export { confineToBase } from "../providers/local/confine.js";
+
 export type ProxyUrlCheck =
   | { ok: true; url: string; relative: false; host: string }
   | { ok: true; url: string; relative: true }

@@ -5,7 +5,10 @@
  */
 import { missingCredentials, pipedreamRequested, type Config } from "../config.js";
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import type { CredentialStore } from "../store/credentials.js";
 import { createComposioProvider } from "./composio/index.js";
+import { createLocalProvider } from "./local/index.js";
 import { createPipedreamProvider } from "./pipedream/index.js";
 import type { ProviderName } from "./provider.js";
 import { ProviderRegistry, type NamedProvider } from "./registry.js";
@@ -16,6 +19,8 @@ export interface ProviderBuildOptions {
   onTokenRejected?: () => void;
   /** Where provider clients log (never stdout). */
   warn?: (message: string) => void;
+  /** Local connectors' encrypted credentials (without it, only mock and auth-"none" connectors work). */
+  credentials?: CredentialStore;
 }
 
 export type ProvidersOrReason =
@@ -38,8 +43,22 @@ function pipedreamScope(config: Config): string {
 export function providersFromConfig(config: Config, options: ProviderBuildOptions = {}): ProvidersOrReason {
   const entries: NamedProvider[] = [];
   const scopes: string[] = [];
+  if (config.connectors.length) {
+    // First: a connector's slug, keys and account ids are its own even where a hosted app shares the slug.
+    entries.push({
+      name: "local",
+      provider: createLocalProvider({
+        connectors: config.connectors,
+        mockAll: config.mock,
+        ...(options.credentials ? { credentials: options.credentials } : {}),
+        timeoutMs: options.timeoutMs ?? config.upstreamTimeoutMs,
+      }),
+    });
+    scopes.push(`local|${localFingerprint(config)}`);
+  }
   const missing = missingCredentials(config);
-  const wantsPipedream = pipedreamRequested(config) || !config.composioApiKey;
+  // Pipedream is the default provider, unless another one (Composio, local connectors) is configured.
+  const wantsPipedream = pipedreamRequested(config) || (!config.composioApiKey && config.connectors.length === 0);
   if (wantsPipedream && missing.length) {
     const or = config.composioApiKey ? "" : " (or COMPOSIO_API_KEY, for Composio)";
     return {
@@ -82,5 +101,22 @@ export function providersFromConfig(config: Config, options: ProviderBuildOption
 }
 
 export function providerLabel(name: ProviderName): string {
-  return name === "pipedream" ? "Pipedream Connect" : "Composio";
+  return name === "pipedream" ? "Pipedream Connect" : name === "composio" ? "Composio" : "local connectors";
+}
+
+/**
+ * What the local connectors' definitions depend on: their declarations and their OpenAPI
+ * documents' bytes, so cached definitions are never read after either changed.
+ */
+function localFingerprint(config: Config): string {
+  const hash = createHash("sha256").update(JSON.stringify(config.connectors));
+  for (const c of config.connectors) {
+    if (!c.openapi) continue;
+    try {
+      hash.update(readFileSync(c.openapi));
+    } catch {
+      // unreadable: loading the connector reports it
+    }
+  }
+  return hash.digest("hex").slice(0, 16);
 }

@@ -13,10 +13,14 @@
 export type ExternalUserId = string;
 
 /** Which backend holds an account or defines an action; results carry it as `provider`. */
-export type ProviderName = "pipedream" | "composio";
+export type ProviderName = "pipedream" | "composio" | "local";
 
-/** An account id or an action key, for asking which provider answers for it. */
-export type ProviderRef = { accountId: string } | { actionKey: string };
+/**
+ * An account id, an action key or an app slug, for asking which provider answers for it. Only
+ * a provider that owns an app outright (a local connector) claims an app slug; hosted apps are
+ * not claimed, so any provider offering them may answer.
+ */
+export type ProviderRef = { accountId: string } | { actionKey: string } | { app: string };
 
 export interface AppInfo {
   slug: string;
@@ -53,6 +57,12 @@ export interface ConnectedAccount {
   updatedAt?: string;
   /** The provider resolves a proxy URL given as a /path against this account's own API base. */
   proxyRelativeUrls?: boolean;
+  /**
+   * Requests with this account reach only URLs under this base, which the operator chose (a local
+   * connector's base_url, possibly an internal host): api_proxy checks the URL against it instead
+   * of refusing non-public hosts.
+   */
+  proxyBaseUrl?: string;
 }
 
 /** One configurable prop exactly as Connect describes it (camelCase keys on the wire). */
@@ -194,6 +204,8 @@ export interface ProxyResponse {
    * is the upstream's Content-Length when it sent one.
    */
   truncated?: { bytesSeen: number; bytesTotal?: number };
+  /** Answered from a mock (a local connector in mock mode): nothing was sent. */
+  mock?: boolean;
 }
 
 /** A link the end user opens to connect (or reconnect) an app. */

@@ -10,6 +10,10 @@
  * - An app offered by several providers is one app (same slug); its `providers` say which.
  *   A connect link goes to the provider of the user's existing (unusable) account of the app,
  *   else to the first provider, in configuration order, that offers it.
+ * - An app a provider owns outright (a local connector's slug, `ownerOf({app})`) is that
+ *   provider's alone: its accounts, actions, app info and links come only from it, and other
+ *   providers' apps and accounts of that slug are neither listed nor usable (even by id). A connector named like a hosted app (say
+ *   "github") thus hides the hosted one: the operator chose the slug.
  * With one provider, everything goes to it unchanged (cursors included).
  */
 import {
@@ -61,6 +65,12 @@ export class ProviderRegistry implements ConnectProvider {
     return this.entries.find((e) => e.provider.ownerOf(ref) === e.name)?.name;
   }
 
+  /** The provider that owns `app` outright (a local connector's slug), if any: it alone answers for it. */
+  private appOwner(app: string | undefined): NamedProvider | undefined {
+    if (!app || this.entries.length === 1) return undefined;
+    return this.route({ app });
+  }
+
   /** The provider answering for `ref`; with one provider, always that one. */
   private route(ref: ProviderRef): NamedProvider | undefined {
     if (this.entries.length === 1) return this.entries[0];
@@ -71,7 +81,7 @@ export class ProviderRegistry implements ConnectProvider {
   private routeOrThrow(ref: ProviderRef, operation: string): NamedProvider {
     const entry = this.route(ref);
     if (entry) return entry;
-    const what = "accountId" in ref ? `account id "${ref.accountId.slice(0, 100)}"` : `action key "${ref.actionKey.slice(0, 100)}"`;
+    const what = "accountId" in ref ? `account id "${ref.accountId.slice(0, 100)}"` : "actionKey" in ref ? `action key "${ref.actionKey.slice(0, 100)}"` : `app "${ref.app.slice(0, 100)}"`;
     throw new ProviderError("not_found", `No configured provider (${this.names.join(", ")}) has an ${what}.`, { operation, notSent: true });
   }
 
@@ -82,10 +92,10 @@ export class ProviderRegistry implements ConnectProvider {
   /* ---------------- accounts ---------------- */
 
   async listAccounts(user: ExternalUserId, filter: AccountFilter = {}, options?: CallOptions): Promise<ConnectedAccount[]> {
-    const owner = filter.accountId ? this.route({ accountId: filter.accountId }) : undefined;
+    const owner = filter.accountId ? this.route({ accountId: filter.accountId }) : this.appOwner(filter.app);
     const asked = owner ? [owner] : filter.provider ? this.entries.filter((e) => e.name === filter.provider) : this.entries;
     const { provider: _only, ...passed } = filter;
-    const lists = await Promise.all(asked.map(async (e) => stampAccounts(await e.provider.listAccounts(user, passed, options), e.name)));
+    const lists = await Promise.all(asked.map(async (e) => this.ownAccounts(stampAccounts(await e.provider.listAccounts(user, passed, options), e.name), e.name)));
     // An account id of one provider is never another provider's account, even with one provider on.
     return lists.flat().filter((a) => !filter.provider || a.provider === filter.provider);
   }
@@ -93,7 +103,7 @@ export class ProviderRegistry implements ConnectProvider {
   async getAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<ConnectedAccount | undefined> {
     const entry = this.route({ accountId });
     const account = entry ? await entry.provider.getAccount(user, accountId, options) : undefined;
-    return account && entry ? { ...account, provider: entry.name } : undefined;
+    return account && entry ? this.ownAccounts([{ ...account, provider: entry.name }], entry.name)[0] : undefined;
   }
 
   async deleteAccount(user: ExternalUserId, accountId: string, options?: CallOptions): Promise<void> {
@@ -104,6 +114,8 @@ export class ProviderRegistry implements ConnectProvider {
 
   async getApp(slug: string, options?: CallOptions): Promise<AppInfo> {
     if (this.entries.length === 1) return { ...(await this.entries[0]!.provider.getApp(slug, options)), providers: [this.entries[0]!.name] };
+    const owner = this.appOwner(slug);
+    if (owner) return { ...(await owner.provider.getApp(slug, options)), providers: [owner.name] };
     const settled = await Promise.allSettled(this.entries.map((e) => e.provider.getApp(slug, options)));
     const found: Array<{ name: ProviderName; app: AppInfo }> = [];
     for (const [i, s] of settled.entries()) {
@@ -116,19 +128,41 @@ export class ProviderRegistry implements ConnectProvider {
 
   async listApps(query: { query?: string; limit: number; after?: string }, options?: CallOptions): Promise<AppPage> {
     if (query.query && !query.after && this.entries.length > 1) {
-      const pages = await Promise.all(this.entries.map(async (e) => stampApps((await e.provider.listApps(query, options)).apps, e.name)));
+      const pages = await Promise.all(this.entries.map(async (e) => this.ownApps(stampApps((await e.provider.listApps(query, options)).apps, e.name), e.name)));
       return { apps: interleave(pages) };
     }
     const page = await this.paged(query.after, async (e, after) => {
       const res = await e.provider.listApps({ ...query, after }, options);
-      return { items: stampApps(res.apps, e.name), next: res.nextCursor };
+      return { items: this.ownApps(stampApps(res.apps, e.name), e.name), next: res.nextCursor };
     });
     return { apps: page.items, ...(page.next ? { nextCursor: page.next } : {}) };
   }
 
   /* ---------------- actions ---------------- */
 
+  /** A provider's accounts without those of apps another provider owns outright: that slug is the owner's. */
+  private ownAccounts(accounts: ConnectedAccount[], name: ProviderName): ConnectedAccount[] {
+    if (this.entries.length === 1) return accounts;
+    return accounts.filter((a) => {
+      const owner = this.ownerOf({ app: a.app.slug });
+      return !owner || owner === name;
+    });
+  }
+
+  /** A provider's listed apps without those another provider owns outright (that slug is the owner's). */
+  private ownApps(apps: AppInfo[], name: ProviderName): AppInfo[] {
+    return apps.filter((a) => {
+      const owner = this.ownerOf({ app: a.slug });
+      return !owner || owner === name;
+    });
+  }
+
   async listActions(query: { app?: string; query?: string; limit: number; after?: string }, options?: CallOptions): Promise<ActionPage> {
+    const owner = this.appOwner(query.app);
+    if (owner) {
+      const res = await owner.provider.listActions(query, options);
+      return { actions: stampActions(res.actions, owner.name), ...(res.nextCursor ? { nextCursor: res.nextCursor } : {}) };
+    }
     if (query.query && !query.after && this.entries.length > 1) {
       const pages = await Promise.all(
         this.entries.map(async (e) => {
@@ -187,6 +221,8 @@ export class ProviderRegistry implements ConnectProvider {
   /** Where a link for `app` is made: see the module comment. */
   private async linkProvider(app: string, options: ConnectLinkOptions): Promise<NamedProvider> {
     if (this.entries.length === 1) return this.entries[0]!;
+    const owner = this.appOwner(app);
+    if (owner) return owner;
     const byName = (name: ProviderName | undefined) => this.entries.find((e) => e.name === name);
     const allowed = (name: ProviderName) => !options.providers || options.providers.includes(name);
     const newest = [...(options.accounts ?? [])].sort((a, b) => (b.updatedAt ?? "").localeCompare(a.updatedAt ?? ""));

@@ -228,7 +228,22 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stored_results_expires_at ON stored_results (expires_at);
     `,
   },
-  // Version 7 is reserved for the credentials store (issue 13).
+  {
+    version: 7,
+    name: "local connector credentials (encrypted)",
+    sql: `
+      CREATE TABLE connector_credentials (
+        connector TEXT NOT NULL,          -- a local connector's slug
+        external_user_id TEXT NOT NULL,   -- '' = the connector's default, for every end user
+        kind TEXT NOT NULL CHECK (kind IN ('credential', 'oauth_token')),
+        fields TEXT NOT NULL,             -- the JSON object's field names, comma-separated (never values)
+        secret TEXT NOT NULL,             -- AES-256-GCM: v1:base64(iv | tag | ciphertext), bound to the row
+        created_at INTEGER NOT NULL,      -- epoch ms
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (connector, external_user_id, kind)
+      );
+    `,
+  },
   {
     version: 8,
     name: "shared rate-limit buckets",

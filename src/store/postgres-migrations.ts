@@ -160,7 +160,22 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX stored_results_expires_at ON stored_results (expires_at);
     `,
   },
-  // Version 7 is reserved for the credentials store (issue 13).
+  {
+    version: 7,
+    name: "local connector credentials (encrypted)",
+    sql: `
+      CREATE TABLE connector_credentials (
+        connector TEXT NOT NULL,
+        external_user_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('credential', 'oauth_token')),
+        fields TEXT NOT NULL,
+        secret TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (connector, external_user_id, kind)
+      );
+    `,
+  },
   {
     version: 8,
     name: "shared rate-limit buckets",

@@ -5,7 +5,7 @@ import { connectRequired } from "../core/connect.js";
 import { ToolError } from "../core/errors.js";
 import { requireEndUser } from "../core/identity.js";
 import type { ToolResult } from "../core/results.js";
-import { checkProxyUrl } from "../core/url-guard.js";
+import { checkProxyUrl, confineToBase } from "../core/url-guard.js";
 import type { ConnectedAccount, ProxyResponse } from "../providers/provider.js";
 import { defineTool, OUTCOME, RESULT_ARGUMENTS_NOTE, resultArguments, stringMap } from "./define-tool.js";
 
@@ -122,7 +122,12 @@ export const apiProxy = defineTool({
     if (!input.method || !input.url) throw new ToolError("method and url are required (or result_id, to read a stored result again).");
     const args = { ...input, method: input.method, url: input.url };
 
-    const check = checkProxyUrl(args.url, args.query, { allowHttp: config.allowHttpProxyTargets });
+    // A local connector's account reaches only its base_url (the operator's choice of host, maybe an
+    // internal one): its URL is confined to that base instead of checked for a public host.
+    const local = (args.account_id ? provider.ownerOf({ accountId: args.account_id }) : args.app ? provider.ownerOf({ app: args.app }) : undefined) === "local";
+    const localAccount = local ? await resolveAccount(provider, user, { app: args.app, accountId: args.account_id }) : undefined;
+    const confined = localAccount?.proxyBaseUrl ? confineToBase(localAccount.proxyBaseUrl, args.url, args.query) : undefined;
+    const check = confined ? (confined.ok ? { ok: true as const, url: confined.url, relative: false as const, host: confined.host } : confined) : checkProxyUrl(args.url, args.query, { allowHttp: config.allowHttpProxyTargets });
     if (!check.ok) throw new ToolError(`url refused: ${check.reason}.`);
     if (args.body !== undefined && (args.method === "GET" || args.method === "DELETE")) {
       throw new ToolError(`A ${args.method} request cannot carry a body; put parameters in query instead.`);
@@ -137,7 +142,7 @@ export const apiProxy = defineTool({
       headers[name] = value;
     }
 
-    const account = await resolveAccount(provider, user, { app: args.app, accountId: args.account_id });
+    const account = localAccount ?? (await resolveAccount(provider, user, { app: args.app, accountId: args.account_id }));
     if (check.relative && !allowsRelativeUrl(account)) {
       throw new ToolError(
         `A relative url is only allowed for accounts whose API base the provider knows (apps whose domain differs per account, or the account's provider resolves paths); ${account.app.slug} account ${account.id} is not one. Give the absolute URL (https://…).`,
@@ -170,6 +175,7 @@ export const apiProxy = defineTool({
     const structured = {
       // An upstream error is not an outcome "ok": isError results carry no outcome.
       ...(ok ? { outcome: "ok" as const } : {}),
+      ...(res.mock ? { mock: true } : {}),
       status: res.status,
       headers: responseHeaders,
       body,

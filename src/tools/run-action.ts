@@ -86,10 +86,12 @@ function runResult(key: string, output: RunActionOutput, extra: Record<string, u
     if (typeof handle === "string") return failureWith(`${message} To fix and run again: run_action {configuration_id: "${handle}", configured_props: {…}}.`, { configuration_id: handle });
     throw new ToolError(message);
   }
-  const { $summary, ...exports } = output.exports;
+  const { $summary, $mock, ...exports } = output.exports;
   // A successful run closed its handle; handing it back would only invite "already ran".
   return success({
     outcome: "ok",
+    // A local connector in mock mode answered from its example: nothing was sent.
+    ...($mock === true ? { mock: true } : {}),
     ...(typeof $summary === "string" ? { summary: $summary } : {}),
     // Whole: the result budget cuts it keeping its structure (and keeps it for result_id).
     result: output.ret ?? null,

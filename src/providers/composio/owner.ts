@@ -12,6 +12,8 @@ const ESCAPED = "composio:";
 export const COMPOSIO_TOOL_SLUG = /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/;
 
 export function composioOwnerOf(ref: ProviderRef): ProviderName | undefined {
+  // Hosted apps are claimed by no one (a provider that owns an app outright, e.g. a local connector, does).
+  if ("app" in ref) return undefined;
   const own = "accountId" in ref ? COMPOSIO_ACCOUNT_ID.test(ref.accountId) || (ref.accountId.startsWith(ESCAPED) && ref.accountId.length > ESCAPED.length) : COMPOSIO_TOOL_SLUG.test(ref.actionKey);
   return own ? "composio" : undefined;
 }
