@@ -165,6 +165,7 @@ const SYNONYM_GROUPS: string[][] = [
   ["refund", "money back"],
   ["return", "send back"],
   ["article", "blog post"],
+  ["product", "item"],
 ];
 
 /** stem → the stems its synonyms contribute (a multi-word synonym contributes each of its words). */
@@ -204,10 +205,10 @@ export type Intent = "create" | "read" | "update" | "delete" | "send" | "reply";
 const INTENT_WORDS: Record<Intent, string> =
   {
     create:
-      "create add new make raise draw_up insert open start generate write compose build log record enter file place jot " +
+      "create add new make raise draw_up insert open start generate write compose build log record enter file place jot report " +
       "issue set_up append invite duplicate copy upload back_up import register book put",
     read:
-      "find show look_up lookup which who what whats where get list search retrieve fetch read view check see query grab " +
+      "find show look_up lookup which who what whats where get list search retrieve fetch read view check see query grab locate " +
       "details info dump pull download export evaluate count how_many is are does do",
     update:
       "update change edit fix rename move modify set adjust revise replace mark toggle turn_off turn_on switch_off " +
