@@ -137,9 +137,9 @@ describe("quality over real actions (Pipedream's published packages)", () => {
   // Issue 11 asks for recall@1 ≥ 0.7 and recall@5 ≥ 0.9 on a held-out set. This test runs the DEV
   // set (every request of bench/data/search-queries.json, which the ranker was tuned on) and holds
   // the ranker just below what it reaches there (0.789 / 0.935 through this client), so a
-  // regression fails it. It is not the held-out
-  // measure: the held-out set (bench/data/search-queries-holdout.json) is written on another branch,
-  // and the lead points this test at it, with floors at the issue's target, when merging it.
+  // regression fails it. It is not the held-out measure: the held-out set
+  // (bench/data/search-queries-holdout.json) is written on another branch, and the lead points this
+  // test at it, with floors at the issue's target, when merging it.
   const SET: Labelled["set"] = "dev";
   const FLOOR = { recallAt1: 0.77, recallAt5: 0.92 };
 
