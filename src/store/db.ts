@@ -188,6 +188,22 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX stored_results_expires_at ON stored_results (expires_at);
     `,
   },
+  // 7 and 8 are taken by branches merged separately (issues 13, 14); migrations apply by version,
+  // each once, so the gap is harmless.
+  {
+    version: 9,
+    name: "action embeddings for semantic re-ranking",
+    sql: `
+      CREATE TABLE action_embeddings (
+        model TEXT NOT NULL,              -- embeddings model name: vectors of two models never mix
+        action_key TEXT NOT NULL,
+        text_hash TEXT NOT NULL,          -- SHA-256 of the embedded text: a changed action is embedded again
+        vector BLOB NOT NULL,             -- float32, little-endian
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (model, action_key)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
