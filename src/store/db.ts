@@ -198,7 +198,7 @@ const MIGRATIONS: readonly Migration[] = [
         model TEXT NOT NULL,              -- embeddings model name: vectors of two models never mix
         action_key TEXT NOT NULL,
         text_hash TEXT NOT NULL,          -- SHA-256 of the embedded text: a changed action is embedded again
-        vector BLOB NOT NULL,             -- float32, little-endian
+        vector TEXT NOT NULL,             -- float32 little-endian, base64 (text: what any store's seam carries)
         created_at INTEGER NOT NULL,
         PRIMARY KEY (model, action_key)
       );

@@ -1,7 +1,8 @@
 /**
  * Embedding vectors of catalog actions, per model, so that semantic re-ranking embeds each
- * action's text once (and again only when it changes). Async like the other stores will be, so a
- * remote database can back it without changing callers.
+ * action's text once (and again only when it changes). Async like the other stores will be, and
+ * vectors are stored as text (base64 of float32 bytes) with plain SQL, so the store's async
+ * SQLite/PostgreSQL seam can carry it unchanged.
  */
 import type Database from "better-sqlite3";
 import type { Db } from "./db.js";
@@ -24,10 +25,9 @@ export class EmbeddingStore {
     this.select ??= this.db.prepare("SELECT text_hash, vector FROM action_embeddings WHERE model = ? AND action_key = ?");
     const out = new Map<string, Float32Array>();
     for (const { key, hash } of items) {
-      const row = this.select.get(model, key) as { text_hash: string; vector: Buffer } | undefined;
+      const row = this.select.get(model, key) as { text_hash: string; vector: string } | undefined;
       if (!row || row.text_hash !== hash) continue;
-      // Copy out of SQLite's buffer, aligned for Float32Array.
-      out.set(key, new Float32Array(new Uint8Array(row.vector).buffer));
+      out.set(key, decode(row.vector));
     }
     return out;
   }
@@ -38,8 +38,18 @@ export class EmbeddingStore {
         "ON CONFLICT (model, action_key) DO UPDATE SET text_hash = excluded.text_hash, vector = excluded.vector, created_at = excluded.created_at",
     );
     const write = this.db.transaction((list: readonly StoredVector[]) => {
-      for (const r of list) this.upsert!.run(model, r.key, r.hash, Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength), now);
+      for (const r of list) this.upsert!.run(model, r.key, r.hash, encode(r.vector), now);
     });
     write(rows);
   }
+}
+
+function encode(v: Float32Array): string {
+  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString("base64");
+}
+
+function decode(text: string): Float32Array {
+  const bytes = Buffer.from(text, "base64");
+  // A copy, aligned for Float32Array.
+  return new Float32Array(new Uint8Array(bytes).buffer);
 }
