@@ -48,7 +48,8 @@ describe("SemanticReranker", () => {
     await again.rerank("refund", LEXICAL, (k) => TEXTS[k]);
     expect(embeddings.calls.slice(2)).toEqual([["refund"]]);
     // A changed text is embedded again.
-    await again.rerank("refund", LEXICAL, (k) => (k === "slack-send-message" ? "Send Message. Posts a message." : TEXTS[k]));
+    // (texts may come from an async store)
+    await again.rerank("refund", LEXICAL, async (k) => (k === "slack-send-message" ? "Send Message. Posts a message." : TEXTS[k]));
     expect(embeddings.calls.slice(3)).toEqual([["Send Message. Posts a message."]]);
   });
 

@@ -37,14 +37,16 @@ export class SemanticReranker {
 
   /**
    * `ranked` (best first) with its first candidates re-ordered by RRF; `textOf` gives an action's
-   * text to embed (name and description). On any error, `ranked` unchanged.
+   * text to embed (name and description), possibly from an async store. On any error, `ranked`
+   * unchanged.
    */
-  async rerank(query: string, ranked: RankedAction[], textOf: (key: string) => string | undefined): Promise<RankedAction[]> {
+  async rerank(query: string, ranked: RankedAction[], textOf: (key: string) => string | undefined | Promise<string | undefined>): Promise<RankedAction[]> {
     const head = ranked.slice(0, this.depth);
     if (head.length < 2) return ranked;
     try {
-      const items = head.flatMap((r) => {
-        const text = textOf(r.key);
+      const texts = await Promise.all(head.map((r) => textOf(r.key)));
+      const items = head.flatMap((r, i) => {
+        const text = texts[i];
         return text ? [{ key: r.key, text, hash: createHash("sha256").update(text).digest("hex") }] : [];
       });
       const model = this.embeddings.model;
