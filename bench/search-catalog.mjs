@@ -1,19 +1,34 @@
 /**
  * The real search catalog (bench/data/pipedream-catalog.json, built by build-search-catalog.mjs
  * from Pipedream's published component packages) and the labelled requests over it
- * (bench/data/search-queries.json, split into dev and test before any tuning), in the shapes the
- * evaluation needs: Connect's wire shape for the emulator (e2e through the MCP client) and the
+ * (bench/data/search-queries.json: the dev set, tuned on; bench/data/search-queries-holdout.json, when
+ * present: the held-out test set, never tuned on), in the shapes the evaluation needs: Connect's wire shape for the emulator (e2e through the MCP client) and the
  * provider's shape for a pre-filled cache (bench/search-eval.mjs).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const catalog = JSON.parse(readFileSync(join(here, "data", "pipedream-catalog.json"), "utf8"));
 
-/** [{query, app?, relevant: [keys], tags?, set: "dev" | "test"}] */
+/** The dev set: [{query, app?, relevant: [keys], tags?, set: "dev", origin?: "test-v1"}]. */
 export const QUERIES = JSON.parse(readFileSync(join(here, "data", "search-queries.json"), "utf8")).queries;
+
+export const HOLDOUT_PATH = join(here, "data", "search-queries-holdout.json");
+
+/**
+ * The held-out test set, or undefined when bench/data/search-queries-holdout.json is absent. Read
+ * only when asked for (never at import), so tuning runs cannot see it by accident. Every request
+ * in it counts as test, whatever its `set` says; the file is `{queries: [...]}` or a bare array.
+ */
+export function loadHoldout() {
+  if (!existsSync(HOLDOUT_PATH)) return undefined;
+  const data = JSON.parse(readFileSync(HOLDOUT_PATH, "utf8"));
+  const list = Array.isArray(data) ? data : data.queries;
+  if (!Array.isArray(list)) throw new Error(`${HOLDOUT_PATH}: expected {queries: [...]} or an array of requests`);
+  return list.map((q) => ({ ...q, set: "test" }));
+}
 
 /** As the provider returns them (AppInfo, ActionDefinition). */
 export const APP_INFOS = catalog.apps.map((a) => ({ slug: a.slug, name: a.name, description: a.description, categories: a.categories ?? [], customFieldNames: [] }));

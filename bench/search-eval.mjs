@@ -1,21 +1,25 @@
 /**
- * Search quality, held out: the labelled requests of bench/data/search-queries.json over the real
- * catalog of bench/data/pipedream-catalog.json (Pipedream's published component packages),
- * through list_actions' code path (Catalog.listActions over the SQLite cache, offline: a provider
- * that fails the run if anything goes upstream, no model, no network).
+ * Search quality over the real catalog of bench/data/pipedream-catalog.json (Pipedream's published
+ * component packages), through list_actions' code path (Catalog.listActions over the SQLite cache,
+ * offline: a provider that fails the run if anything goes upstream, no model, no network).
  *
- * The requests were split into dev and test before any tuning; the ranker is tuned on dev only.
+ * Sets: dev = every request of bench/data/search-queries.json (tuned on; printed also split by
+ * origin: the first dev half, and "test-v1", the first test half, folded into dev once it had been
+ * looked at); test = bench/data/search-queries-holdout.json, the held-out set written separately
+ * and never tuned on — when the file is absent, "no held-out set" is printed. `--only dev` never
+ * reads the held-out file.
  * Printed per set: recall@1 (the first hit answers the request), recall@5 (share of a request's
  * answers in the top 5, out of at most 5), hit@5 (at least one answer in the top 5), MRR (over the
  * top 50), plus app-filtered requests that returned nothing.
  *
- * Run: npm run build && node bench/search-eval.mjs [--only dev] [--misses dev|test] [--worst N]
+ * Run: npm run build && node bench/search-eval.mjs [--only dev|test] [--misses dev|test] [--worst N]
+ *   --worst N: the N worst requests of each set printed (by reciprocal rank, then recall@5).
  */
 import { Catalog } from "../dist/src/core/catalog.js";
 import { CatalogCache } from "../dist/src/store/catalog-cache.js";
 import { CatalogSyncState } from "../dist/src/store/catalog-sync.js";
 import { openDb } from "../dist/src/store/db.js";
-import { ACTION_DEFINITIONS as actions, APP_INFOS as apps, QUERIES as queries } from "./search-catalog.mjs";
+import { ACTION_DEFINITIONS as actions, APP_INFOS as apps, HOLDOUT_PATH, loadHoldout, QUERIES as devQueries } from "./search-catalog.mjs";
 
 const arg = (name) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,10 +27,15 @@ const arg = (name) => {
 };
 const showMisses = arg("misses");
 const worst = Number(arg("worst") ?? 0);
-/** `--only dev` while tuning, so test figures are not looked at until the end. */
+/** `--only dev` while tuning: the held-out file is then not even read. */
 const only = arg("only");
+if (only !== undefined && only !== "dev" && only !== "test") throw new Error("--only takes dev or test");
+const sets = only ? [only] : ["dev", "test"];
+const holdout = sets.includes("test") ? loadHoldout() : undefined;
+const queries = [...(sets.includes("dev") ? devQueries : []), ...(holdout ?? [])];
 
-const provider = new Proxy({}, { get: (_, prop) => async () => { throw new Error(`unexpected upstream call: ${String(prop)}`); } });
+// ownerOf is the registry's synchronous bookkeeping (which provider a key belongs to), not a call.
+const provider = new Proxy({}, { get: (_, prop) => (prop === "ownerOf" ? () => "pipedream" : async () => { throw new Error(`unexpected upstream call: ${String(prop)}`); }) });
 const db = await openDb(":memory:");
 const cache = new CatalogCache(db, "eval", 3600_000);
 const sync = new CatalogSyncState(db, "eval", true);
@@ -82,15 +91,27 @@ const describe = (r) =>
 if (showMisses) for (const r of results.filter((r) => r.q.set === showMisses && r.r5 < 1)) console.log(describe(r));
 
 console.log(`catalog: ${actions.length} actions of ${apps.length} apps (Pipedream's published packages); requests: ${queries.length}`);
-for (const set of only ? [only] : ["dev", "test"]) {
+for (const set of sets) {
   const rs = results.filter((r) => r.q.set === set);
+  if (set === "test" && !holdout) {
+    console.log(`TEST: no held-out set (${HOLDOUT_PATH} is absent)`);
+    continue;
+  }
   const s = summary(rs);
-  console.log(line(set.toUpperCase(), s) + `  app-filtered with no result: ${s.emptyWithApp}`);
+  const label = set === "dev" ? "DEV (tuned on)" : "TEST (held out)";
+  console.log(line(label, s) + `  app-filtered with no result: ${s.emptyWithApp}`);
+  if (set === "dev") {
+    console.log(line("  origin: first dev", summary(rs.filter((r) => !r.q.origin))));
+    console.log(line("  origin: test-v1", summary(rs.filter((r) => r.q.origin === "test-v1"))));
+  }
   for (const [name, pick] of Object.entries(groups)) console.log(line(`  ${name}`, summary(rs.filter(pick))));
 }
 if (worst > 0) {
-  console.log(`\nworst ${worst} test requests (by reciprocal rank, then recall@5):`);
-  const sorted = results.filter((r) => r.q.set === "test").sort((a, b) => a.rr - b.rr || a.r5 - b.r5);
-  for (const r of sorted.slice(0, worst)) console.log(describe(r));
+  for (const set of sets) {
+    const sorted = results.filter((r) => r.q.set === set).sort((a, b) => a.rr - b.rr || a.r5 - b.r5);
+    if (!sorted.length) continue;
+    console.log(`\nworst ${worst} ${set} requests (by reciprocal rank, then recall@5):`);
+    for (const r of sorted.slice(0, worst)) console.log(describe(r));
+  }
 }
 await db.close();

@@ -177,6 +177,9 @@ const configSchema = z.object({
   llmBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
   llmApiKey: z.string().min(1).optional(),
   llmModel: z.string().min(1).optional(),
+  embeddingsModel: z.string().min(1).optional(),
+  embeddingsBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  embeddingsApiKey: z.string().min(1).optional(),
   subagentMaxSteps: z.coerce.number().int().min(1).max(100),
   subagentTimeoutMs: positiveInt,
   maxBodyBytes: positiveInt,
@@ -229,6 +232,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: "llmBaseUrl", flag: "llm-base-url", env: ["CONNECT_MCP_LLM_BASE_URL"], schema: configSchema.shape.llmBaseUrl, help: "OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1 (default OpenAI's; Anthropic's for anthropic)" },
   { key: "llmApiKey", flag: "llm-api-key", env: ["CONNECT_MCP_LLM_API_KEY"], schema: configSchema.shape.llmApiKey, help: "API key of the model endpoint (prefer the env var)", secret: true },
   { key: "llmModel", flag: "llm-model", env: ["CONNECT_MCP_LLM_MODEL"], schema: configSchema.shape.llmModel, help: "model name for the sub-agent, e.g. gpt-4.1-mini or claude-sonnet-4-5" },
+  { key: "embeddingsModel", flag: "embeddings-model", env: ["CONNECT_MCP_EMBEDDINGS_MODEL"], schema: configSchema.shape.embeddingsModel, help: "embeddings model for optional semantic re-ranking of list_actions, e.g. text-embedding-3-small (default: off)" },
+  { key: "embeddingsBaseUrl", flag: "embeddings-base-url", env: ["CONNECT_MCP_EMBEDDINGS_BASE_URL"], schema: configSchema.shape.embeddingsBaseUrl, help: "OpenAI-compatible base URL of the embeddings endpoint (default: --llm-base-url, else OpenAI's)" },
+  { key: "embeddingsApiKey", flag: "embeddings-api-key", env: ["CONNECT_MCP_EMBEDDINGS_API_KEY"], schema: configSchema.shape.embeddingsApiKey, help: "API key of the embeddings endpoint (default: --llm-api-key; prefer the env var)", secret: true },
   { key: "subagentMaxSteps", flag: "subagent-max-steps", env: ["CONNECT_MCP_SUBAGENT_MAX_STEPS"], schema: configSchema.shape.subagentMaxSteps, help: "most model calls one sub-agent run may make (default 12)" },
   { key: "subagentTimeoutMs", flag: "subagent-timeout-ms", env: ["CONNECT_MCP_SUBAGENT_TIMEOUT_MS"], schema: configSchema.shape.subagentTimeoutMs, help: "wall-time limit of one sub-agent run, ms (default 120000)" },
   { key: "configurationTtlSeconds", flag: "configuration-ttl-seconds", env: ["CONNECT_MCP_CONFIGURATION_TTL_SECONDS"], schema: configSchema.shape.configurationTtlSeconds, help: "how long an idle configuration handle stays usable (full-config; default 3600)" },
@@ -284,7 +290,7 @@ export const OPTIONS: readonly OptionSpec[] = [
 export const OPTION_GROUPS: ReadonlyArray<{ title: string; keys: ReadonlyArray<keyof ConfigShape> }> = [
   { title: "Pipedream Connect", keys: ["clientId", "clientSecret", "projectId", "environment", "externalUserId", "baseUrl", "upstreamTimeoutMs", "maxUpstreamBytes", "catalogTtlSeconds", "connectSuccessRedirectUri", "connectErrorRedirectUri", "connectWebhookUri"] },
   { title: "Composio", keys: ["composioApiKey", "composioBaseUrl", "composioToolkitVersions"] },
-  { title: "Tools, results and the sub-agent's model", keys: ["toolMode", "resultMaxTokens", "configurationTtlSeconds", "llmProvider", "llmBaseUrl", "llmApiKey", "llmModel", "subagentMaxSteps", "subagentTimeoutMs"] },
+  { title: "Tools, results and the sub-agent's model", keys: ["toolMode", "resultMaxTokens", "configurationTtlSeconds", "llmProvider", "llmBaseUrl", "llmApiKey", "llmModel", "subagentMaxSteps", "subagentTimeoutMs", "embeddingsModel", "embeddingsBaseUrl", "embeddingsApiKey"] },
   { title: "Transport and HTTP", keys: ["transport", "host", "port", "httpToken", "allowedHosts", "allowedOrigins", "corsOrigins", "publicUrl", "maxBodyBytes", "maxConnections"] },
   { title: "Authentication for many users (HTTP)", keys: ["apiKeys", "jwtJwksUrl", "jwtSecret", "jwtIssuer", "jwtAudience", "jwtUserClaim", "authorizationServers"] },
   { title: "Policy and rate limits", keys: ["readOnly", "allowApps", "denyApps", "confirmWrites", "confirmationTtlSeconds", "rateLimitPerMinute", "rateLimitBurst", "rateLimitProjectPerMinute", "allowHttpProxyTargets"] },
@@ -473,6 +479,8 @@ function checkUpstreamUrls(c: ConfigShape, origin: Record<string, string>, env: 
     [origin.baseUrl ?? "PIPEDREAM_BASE_URL", c.baseUrl],
     [origin.composioBaseUrl ?? "COMPOSIO_BASE_URL", c.composioApiKey ? c.composioBaseUrl : undefined],
     c.llmBaseUrl !== undefined ? [origin.llmBaseUrl ?? "CONNECT_MCP_LLM_BASE_URL", c.llmBaseUrl] : [`env ${llmEnv}`, apiModel ? nonEmpty(env[llmEnv]) : undefined],
+    [origin.embeddingsBaseUrl ?? "CONNECT_MCP_EMBEDDINGS_BASE_URL", c.embeddingsModel ? c.embeddingsBaseUrl : undefined],
+    [`env OPENAI_BASE_URL`, c.embeddingsModel && !c.embeddingsBaseUrl && !c.llmBaseUrl ? nonEmpty(env.OPENAI_BASE_URL) : undefined],
   ];
   for (const [where, raw] of urls) {
     if (raw === undefined) continue;

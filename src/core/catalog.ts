@@ -19,7 +19,8 @@ import type { CatalogCache } from "../store/catalog-cache.js";
 import type { CatalogSyncState } from "../store/catalog-sync.js";
 import { quote, ToolError } from "./errors.js";
 import { CatalogSearch, type RankedAction } from "./search/catalog-search.js";
-import { editDistance } from "./search/text.js";
+import type { SemanticReranker } from "./search/semantic.js";
+import { editDistance, plainDescription } from "./search/text.js";
 
 const APP_SLUG = /^[a-z0-9_]+$/i;
 
@@ -38,6 +39,8 @@ export interface CatalogOptions {
   logger?: Logger;
   /** How long a caller waits for a first complete listing before answering from what it has. */
   coldWaitMs?: number;
+  /** Optional semantic re-ranking of ranked results (an embeddings endpoint is configured). */
+  semantic?: SemanticReranker;
   now?: () => number;
 }
 
@@ -159,10 +162,11 @@ export class Catalog {
       await this.getApp(q.app);
       const { byKey, index } = await this.appActions(q.app);
       if (!query) return page([...byKey.values()].sort(byName), offset, q.limit);
-      const ranked = (index ?? this.ephemeral([...byKey.values()])).searchActions(query, { app: q.app, limit: offset + q.limit + 1 });
+      const lexical = (index ?? this.ephemeral([...byKey.values()])).searchActions(query, { app: q.app, limit: Math.max(offset + q.limit + 1, this.semanticDepth()) });
+      const ranked = await this.semanticRerank(query, lexical, byKey);
       const listing = await this.rankedPage(ranked, byKey, offset, q.limit);
       // Unmatched actions follow the matches with score 0 (CatalogSearch.searchActions).
-      if (ranked.length > 0 && ranked[0]!.score === 0) listing.unmatched = true;
+      if (lexical.length > 0 && lexical[0]!.score === 0) listing.unmatched = true;
       return listing;
     }
 
@@ -192,10 +196,28 @@ export class Catalog {
     await this.appsReady();
     if (this.cache.enabled) index = await this.index();
     // Enough for this page, to know whether there is a next one, and for ranking apps.
-    const ranked = index!.searchActions(query, { limit: Math.max(offset + q.limit + 1, APP_EVIDENCE_ACTIONS) });
-    const listing = await this.rankedPage(ranked, new Map(extra.map((a) => [a.key, a])), offset, q.limit);
+    const known = new Map(extra.map((a) => [a.key, a]));
+    const lexical = index!.searchActions(query, { limit: Math.max(offset + q.limit + 1, APP_EVIDENCE_ACTIONS, this.semanticDepth()) });
+    const ranked = await this.semanticRerank(query, lexical, known);
+    const listing = await this.rankedPage(ranked, known, offset, q.limit);
     listing.apps = await this.rankApps(query, ranked, index!);
     return listing;
+  }
+
+  /** How many candidates semantic re-ranking wants ranked (0 when it is off). */
+  private semanticDepth(): number {
+    return this.options.semantic ? this.options.semantic.depth : 0;
+  }
+
+  /** The lexical ranking, re-ordered by the optional semantic re-ranker (unchanged without one). */
+  private async semanticRerank(query: string, ranked: RankedAction[], known: Map<string, ActionDefinition>): Promise<RankedAction[]> {
+    if (!this.options.semantic) return ranked;
+    return this.options.semantic.rerank(query, ranked, (key) => {
+      const text = (def: ActionDefinition | undefined) => (def ? `${def.name}. ${plainDescription(def.description)}`.trim() : undefined);
+      const def = known.get(key);
+      if (def || !this.cache.enabled) return text(def);
+      return this.cache.getActionEntry(key).then((entry) => text(entry?.value));
+    });
   }
 
   /** One page of ranked keys, with only that page's definitions read from the cache. */

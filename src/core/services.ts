@@ -10,6 +10,7 @@
 import type { Config } from "../config.js";
 import type { Logger } from "../logger.js";
 import { providersFromConfig } from "../providers/index.js";
+import { OpenAiEmbeddings } from "../providers/llm/embeddings.js";
 import type { SamplingRequester } from "../providers/llm/sampling.js";
 import type { ConnectProvider } from "../providers/provider.js";
 import { CatalogCache } from "../store/catalog-cache.js";
@@ -18,6 +19,7 @@ import { ConnectLinkStore } from "../store/connect-links.js";
 import { credentialStore } from "../store/credentials.js";
 import { ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import type { Db } from "../store/db.js";
+import { EmbeddingStore } from "../store/embeddings.js";
 import { Catalog } from "./catalog.js";
 import { ConnectLinks, retiringUsedLinks } from "./connect.js";
 import { ToolError } from "./errors.js";
@@ -25,6 +27,7 @@ import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
 import { governServices } from "./governance.js";
 import { DEFAULT_RETRY_POLICY, retryingReads } from "./retries.js";
+import { SemanticReranker } from "./search/semantic.js";
 import type { CallPolicy } from "./policy.js";
 
 export interface Services {
@@ -68,7 +71,7 @@ export async function createServices(config: Config, db: Db, logger: Logger): Pr
     services: {
       config,
       provider,
-      catalog: new Catalog(provider, cache, new CatalogSyncState(db, scope, cache.enabled), { logger }),
+      catalog: new Catalog(provider, cache, new CatalogSyncState(db, scope, cache.enabled), { logger, ...semanticOption(config, db, logger) }),
       connectLinks: new ConnectLinks(provider, links, {
         successRedirectUri: config.connectSuccessRedirectUri,
         errorRedirectUri: config.connectErrorRedirectUri,
@@ -78,6 +81,21 @@ export async function createServices(config: Config, db: Db, logger: Logger): Pr
       defaults: new ConversationDefaults(db),
     },
   };
+}
+
+/** How long one embeddings call may take before search answers with the lexical ranking alone. */
+const EMBEDDINGS_TIMEOUT_MS = 10_000;
+
+/** Semantic re-ranking of list_actions when an embeddings model is configured (else nothing). */
+function semanticOption(config: Config, db: Db, logger: Logger): { semantic?: SemanticReranker } {
+  if (!config.embeddingsModel) return {};
+  const embeddings = new OpenAiEmbeddings({
+    baseUrl: config.embeddingsBaseUrl ?? config.llmBaseUrl,
+    apiKey: config.embeddingsApiKey ?? config.llmApiKey,
+    model: config.embeddingsModel,
+    timeoutMs: EMBEDDINGS_TIMEOUT_MS,
+  });
+  return { semantic: new SemanticReranker(embeddings, new EmbeddingStore(db), { logger }) };
 }
 
 /** Everything a tool handler gets: who is calling, in which conversation and mode, and how to reach Connect. */

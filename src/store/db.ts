@@ -259,6 +259,20 @@ const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX rate_limits_at ON rate_limits (at);
     `,
   },
+  {
+    version: 9,
+    name: "action embeddings for semantic re-ranking",
+    sql: `
+      CREATE TABLE action_embeddings (
+        model TEXT NOT NULL,              -- embeddings model name: vectors of two models never mix
+        action_key TEXT NOT NULL,
+        text_hash TEXT NOT NULL,          -- SHA-256 of the embedded text: a changed action is embedded again
+        vector TEXT NOT NULL,             -- float32 little-endian, base64 (text: what any store's seam carries)
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (model, action_key)
+      );
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

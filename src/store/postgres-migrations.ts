@@ -189,4 +189,18 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       CREATE INDEX rate_limits_at ON rate_limits (at);
     `,
   },
+  {
+    version: 9,
+    name: "action embeddings for semantic re-ranking",
+    sql: `
+      CREATE TABLE action_embeddings (
+        model TEXT NOT NULL,
+        action_key TEXT NOT NULL,
+        text_hash TEXT NOT NULL,
+        vector TEXT NOT NULL,
+        created_at BIGINT NOT NULL,
+        PRIMARY KEY (model, action_key)
+      );
+    `,
+  },
 ];

@@ -24,8 +24,9 @@ describe("connect-mcp CLI", () => {
     for (const o of OPTIONS) expect(r.stdout).toContain(o.flag ? `--${o.flag}` : o.key);
     for (const s of ["--config", "--demo", "PIPEDREAM_EXTERNAL_USER_ID", "emulator", "doctor", "audit"]) expect(r.stdout).toContain(s);
     // 90 before the Composio group (its 3 options, a title) and the accounts command; then the
-    // local connectors group (3 options, a title, a blank line) and the credentials command.
-    expect(r.stdout.split("\n").length).toBeLessThan(101);
+    // local connectors group (3 options, a title, a blank line), the credentials command and the
+    // 3 embeddings options of semantic search.
+    expect(r.stdout.split("\n").length).toBeLessThan(104);
     const full = await runCli(["help", "options"]);
     for (const o of OPTIONS) for (const env of o.env) expect(full.stdout).toContain(env);
   });

@@ -1,9 +1,8 @@
 /**
  * Ranked search and the catalog cache, end to end, through the official MCP client to the built
  * CLI. Behaviour runs over the small catalog of bench/search-fixture.mjs next to the emulator's
- * seed; quality is measured on the held-out TEST requests of bench/data/search-queries.json over
- * real actions from Pipedream's published packages (bench/search-catalog.mjs), as
- * bench/search-eval.mjs does on the cache path.
+ * seed; quality is measured on labelled requests over real actions from Pipedream's published
+ * packages (bench/search-catalog.mjs), as bench/search-eval.mjs does on the cache path.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/index.js";
@@ -18,6 +17,7 @@ interface Labelled {
   app?: string;
   relevant: string[];
   set: "dev" | "test";
+  origin?: string;
 }
 interface ActionRow {
   key: string;
@@ -116,7 +116,7 @@ describe("ranked search over the cached catalog", () => {
   });
 });
 
-describe("held-out quality over real actions (Pipedream's published packages)", () => {
+describe("quality over real actions (Pipedream's published packages)", () => {
   let real: RunningEmulator;
   let s: StdioSession;
   beforeAll(async () => {
@@ -134,28 +134,32 @@ describe("held-out quality over real actions (Pipedream's published packages)", 
     return (r.structured!.actions as ActionRow[]).map((a) => a.key);
   };
 
-  // Issue 11 asks for recall@1 ≥ 0.7 and recall@5 ≥ 0.9 on this held-out set. Reached after tuning
-  // on dev only: 0.698 and 0.869 through this client (0.693 / 0.872 in bench/search-eval.mjs) —
-  // below the target. This test holds the ranker at what was reached (a regression fails it);
-  // raise it to the target when a ranker reaches it on requests it was not tuned on.
-  const TEST_FLOOR = { recallAt1: 0.68, recallAt5: 0.85 };
+  // Issue 11 asks for recall@1 ≥ 0.7 and recall@5 ≥ 0.9 on a held-out set. This test runs the DEV
+  // set (every request of bench/data/search-queries.json, which the ranker was tuned on) and holds
+  // the ranker just below what it reaches there (0.789 / 0.935 through this client), so a
+  // regression fails it. It is not the held-out measure: the held-out set
+  // (bench/data/search-queries-holdout.json) is written on another branch, and the lead points this
+  // test at it, with floors at the issue's target, when merging it.
+  const SET: Labelled["set"] = "dev";
+  const FLOOR = { recallAt1: 0.77, recallAt5: 0.92 };
 
-  it("TEST set (never tuned on): recall@1 and recall@5 do not fall below what was reached", async () => {
-    const test = (LABELLED as Labelled[]).filter((q) => q.set === "test");
-    expect(test.length).toBeGreaterThanOrEqual(150);
+  it("labelled requests: recall@1 and recall@5 do not fall below what was reached", async () => {
+    const labelled = (LABELLED as Labelled[]).filter((q) => q.set === SET);
+    expect(labelled.length).toBeGreaterThanOrEqual(150);
     let r1 = 0;
     let r5 = 0;
-    for (const q of test) {
+    for (const q of labelled) {
       const keys = await keysFor(q);
       if (q.relevant.includes(keys[0]!)) r1++;
       r5 += q.relevant.filter((k) => keys.includes(k)).length / Math.min(5, q.relevant.length);
     }
-    r1 /= test.length;
-    r5 /= test.length;
-    console.log(`held-out TEST set through the MCP client: ${test.length} requests, recall@1 ${r1.toFixed(3)}, recall@5 ${r5.toFixed(3)} (issue 11 target 0.7 / 0.9)`);
-    expect(r1).toBeGreaterThanOrEqual(TEST_FLOOR.recallAt1);
-    expect(r5).toBeGreaterThanOrEqual(TEST_FLOOR.recallAt5);
-  });
+    r1 /= labelled.length;
+    r5 /= labelled.length;
+    console.log(`${SET} set through the MCP client: ${labelled.length} requests, recall@1 ${r1.toFixed(3)}, recall@5 ${r5.toFixed(3)}`);
+    expect(r1).toBeGreaterThanOrEqual(FLOOR.recallAt1);
+    expect(r5).toBeGreaterThanOrEqual(FLOOR.recallAt5);
+    // ~400 requests through the client: a loaded machine needs more than the default 30 s.
+  }, 120_000);
 
   it("with an app that has actions, every request returns some of that app's actions", async () => {
     const withApp = [

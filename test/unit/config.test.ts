@@ -106,6 +106,12 @@ describe("resolveConfig", () => {
     for (const ok of ["http://127.0.0.1:4010", "http://localhost:4010", "http://[::1]:4010", "https://connect.example.com"]) {
       expect(resolveConfig({ env: { PIPEDREAM_BASE_URL: ok, CONNECT_MCP_LLM_BASE_URL: ok } }).baseUrl).toBe(ok);
     }
+    // The embeddings endpoint (semantic re-ranking) gets the requests' text and a key too.
+    const embed = { CONNECT_MCP_EMBEDDINGS_MODEL: "e" };
+    expect(() => resolveConfig({ env: { ...embed, CONNECT_MCP_EMBEDDINGS_BASE_URL: "http://gw.example/v1" } })).toThrow(/CONNECT_MCP_EMBEDDINGS_BASE_URL = "http:\/\/gw\.example" must be https/);
+    expect(() => resolveConfig({ env: { ...embed, OPENAI_BASE_URL: "http://gw.example/v1" } })).toThrow(/env OPENAI_BASE_URL/);
+    expect(resolveConfig({ env: { ...embed, CONNECT_MCP_EMBEDDINGS_BASE_URL: "http://127.0.0.1:11434/v1" } }).embeddingsBaseUrl).toBe("http://127.0.0.1:11434/v1");
+    expect(resolveConfig({ env: { CONNECT_MCP_EMBEDDINGS_BASE_URL: "http://gw.example/v1" } }).embeddingsModel).toBeUndefined();
     // The model libraries read OPENAI_BASE_URL / ANTHROPIC_BASE_URL when no base URL is configured.
     const subAgent = { CONNECT_MCP_TOOL_MODE: "sub-agent", CONNECT_MCP_LLM_MODEL: "m" };
     expect(() => resolveConfig({ env: { ...subAgent, OPENAI_BASE_URL: "http://gw.example/v1" } })).toThrow(/env OPENAI_BASE_URL/);

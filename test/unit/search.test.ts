@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugSimilarity } from "../../src/core/catalog.js";
 import { SearchIndex } from "../../src/core/search/bm25.js";
 import { CatalogSearch } from "../../src/core/search/catalog-search.js";
-import { actionIntent, editDistance, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize } from "../../src/core/search/text.js";
+import { actionIntent, editDistance, phraseSynonyms, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize } from "../../src/core/search/text.js";
 import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
 
 function action(key: string, name: string, description: string, props: string[] = [], app = key.split("-")[0]!): ActionDefinition {
@@ -66,9 +66,34 @@ describe("text", () => {
     expect(queryIntent("get Slack to remind me at 9").intent).toBe("send");
     expect(queryIntent("gitlab issue create").intent).toBe("create");
     // A verb-like noun later in a longer request is not the verb.
-    expect(queryIntent("comments on the proposal file").intent).toBeUndefined();
+    expect(queryIntent("the proposal file from last week").intent).toBeUndefined();
+    // No verb, but things in the plural first or in two words: a listing. A plural after a
+    // first word that may be a verb is not.
+    expect(queryIntent("comments on the proposal file").intent).toBe("read");
+    expect(queryIntent("linear projects").intent).toBe("read");
+    expect(queryIntent("label products with tags").intent).toBeUndefined();
+    // No verb, but an adjective that says what to do.
+    expect(queryIntent("notion new page").intent).toBe("create");
+    // A mistyped verb, when the word is none of the catalog's; not a real word one letter off at its start.
+    const known = (t: string) => ["take", "tak", "slack"].includes(t);
+    expect(queryIntent("sned a slack dm to jordan", known).intent).toBe("send");
+    expect(queryIntent("sned a slack dm to jordan").intent).toBeUndefined();
+    expect(queryIntent("take a product off the store", known).intent).toBeUndefined();
     // Channel and people handles are names, not words of the request.
     expect(queryIntent("add Priya to the #design channel").text).not.toContain("design");
+    // ...but they say what is meant: "#finance" is a channel, "@oncall" a user; "#42" is a number.
+    expect(queryIntent("post the weekly numbers in #finance").text).toBe("post the weekly numbers in channel");
+    expect(queryIntent("ping @oncall").text).toBe("ping user");
+    expect(queryIntent("details of issue #42").text).toBe("details of issue ");
+  });
+
+  it("stems irregular verb forms to their base, and phrases find what they mean", () => {
+    expect(stem("paid")).toBe(stem("pay"));
+    expect(stem("bought")).toBe(stem("buy"));
+    expect(terms("the customer paid")).toEqual([stem("customer"), stem("pay")]);
+    expect(phraseSynonyms("give them their money back")).toEqual([{ phrase: "money back", meaning: [stem("refund")] }]);
+    expect(phraseSynonyms("send back an item")).toEqual([{ phrase: "send back", meaning: [stem("return")] }]);
+    expect(phraseSynonyms("back up the money")).toEqual([]);
   });
 
   it("reads an action's intent from the verb its name starts with", () => {
@@ -224,6 +249,59 @@ describe("CatalogSearch", () => {
     expect(apps).not.toContain("google_sheets");
   });
 
+  it("re-ranks by how much of what an action's name acts on the request covers, in the form typed", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("youtube-delete-playlist-items", "Delete Playlist Items", "Deletes items from a playlist. Deletes a playlist item.", ["playlistId"]));
+    c.upsertAction(action("youtube-delete-playlist", "Delete Playlist", "Deletes a playlist.", ["id"]));
+    expect(c.searchActions("delete a playlist")[0]!.key).toBe("youtube-delete-playlist");
+    c.upsertAction(action("linear-get-project", "Get Project", "Get a project by its ID.", ["projectId"]));
+    c.upsertAction(action("linear-list-projects", "List Projects", "List projects.", ["filter"]));
+    expect(c.searchActions("linear projects")[0]!.key).toBe("linear-list-projects");
+    expect(c.searchActions("the linear project")[0]!.key).toBe("linear-get-project");
+  });
+
+  it("finds a word inside a compound the catalog uses, but not a verb inside a noun", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("shop-create-metafield", "Create Metafield", "Creates a metafield on a resource.", ["ownerResource"]));
+    c.upsertAction(action("shop-create-collection", "Create Collection", "Creates a collection.", ["title"]));
+    c.upsertAction(action("yt-create-playlist", "Create Playlist", "Creates a playlist.", ["title"]));
+    // A camelCase prop ("additionalField") is indexed with its parts: it is no compound to find.
+    c.upsertAction(action("shop-create-order", "Create Order", "Creates an order.", ["additionalField"]));
+    expect(c.searchActions("add a field to a product")[0]!.key).toBe("shop-create-metafield");
+    expect(c.searchActions("list the things")).toEqual([]);
+  });
+
+  it("'who' asks about people and 'my' about the current user", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("slack-get-current-user", "Get Current User", "Returns the user the token belongs to."));
+    c.upsertAction(action("slack-list-files", "List Files", "Returns files in a workspace."));
+    c.upsertAction(action("launch-list-members", "List Members", "List the account's members."));
+    c.upsertAction(action("launch-get-flag", "Get Feature Flag", "Get a feature flag of the account."));
+    expect(c.searchActions("who am I")[0]!.key).toBe("slack-get-current-user");
+    expect(c.searchActions("who has access to the account")[0]!.key).toBe("launch-list-members");
+  });
+
+  it("a phrase finds what it means; irregular verb forms find their base", () => {
+    const c = new CatalogSearch();
+    c.upsertAction(action("shop-create-refund", "Create Refund", "Creates a refund for an order.", ["orderId"]));
+    c.upsertAction(action("shop-cancel-order", "Cancel Order", "Cancels an order.", ["orderId"]));
+    expect(c.searchActions("give them their money back for the order")[0]!.key).toBe("shop-create-refund");
+    c.upsertAction(action("qb-create-payment", "Create Payment", "Records a payment a customer made.", ["customer"]));
+    c.upsertAction(action("qb-create-customer", "Create Customer", "Creates a customer.", ["name"]));
+    expect(c.searchActions("record that the customer paid")[0]!.key).toBe("qb-create-payment");
+  });
+
+  it("results do not depend on the queries asked before (expansions are not shared between queries)", () => {
+    const build = () => catalog();
+    // "add" alone also finds what is named "Create …"; after "add a row" (where the intent's
+    // verbs only re-score) it still must.
+    const fresh = build().searchActions("add");
+    expect(fresh.map((r) => r.key)).toContain("openai-create-image");
+    const c = build();
+    c.searchActions("add a row");
+    expect(c.searchActions("add")).toEqual(fresh);
+  });
+
   it("ranks the actions that do what the request asks first, whatever the words", () => {
     const c = new CatalogSearch();
     c.upsertAction(action("slack-send-message", "Send Message", "Send a message to a channel.", ["text"]));
@@ -277,6 +355,8 @@ describe("CatalogSearch", () => {
     c.upsertAction(withProp("shop-create-tag", "Create Tag", "Words to label products with."));
     expect(c.searchActions("create a custom field")[0]!.key).toBe("shop-create-metafield");
     expect(c.searchActions("shown together")).toEqual([]);
+    // "shown" is a form of "show", a verb: no typo of the "shop" app.
+    expect(c.searchActions("shown")).toEqual([]);
   });
 
   it("an app's description lifts its matching actions", () => {

@@ -13,7 +13,7 @@
  * appended anew, and the index compacts itself when tombstones pile up, so refreshing the whole
  * catalog never costs more than one rebuild.
  */
-import { editDistance, synonymsOf, terms, tokenize } from "./text.js";
+import { camelJoins, editDistance, isIntentWord, isVerbBase, synonymsOf, terms, tokenize } from "./text.js";
 
 export interface FieldSpec {
   name: string;
@@ -63,6 +63,8 @@ interface Postings {
 const SYNONYM_WEIGHT = 0.6;
 const PREFIX_WEIGHT = 0.6;
 const TYPO_WEIGHT = [1, 0.75, 0.5];
+/** A word inside a compound the catalog uses: "field" in metafield, "sheet" in spreadsheet. */
+const COMPOUND_WEIGHT = 0.5;
 
 export class SearchIndex {
   private docs: Array<Doc | undefined> = [];
@@ -72,6 +74,9 @@ export class SearchIndex {
   private live = 0;
   private dead = 0;
   private sortedVocab: string[] | undefined;
+  private sortedReversed: string[] | undefined;
+  /** Terms that are camelCase words run together ("additionalField"), indexed with their parts. */
+  private joined = new Set<string>();
   private expansionCache = new Map<string, QueryTerm["expansions"]>();
 
   /** `perDocFrequencies`: keep each document's term frequencies, for `scoreDocuments`. */
@@ -118,6 +123,7 @@ export class SearchIndex {
     const tf = new Map<string, number>();
     const lens = values.map((value, f) => {
       const ts = terms(value, true);
+      for (const j of camelJoins(value)) this.joined.add(j);
       for (const t of ts) {
         const cur = tf.get(t) ?? 0;
         if (((cur >> (f * TF_BITS)) & TF_MAX) < TF_MAX) tf.set(t, cur + (1 << (f * TF_BITS)));
@@ -130,6 +136,7 @@ export class SearchIndex {
         p = { slots: [], packed: [] };
         this.postings.set(t, p);
         this.sortedVocab = undefined;
+        this.sortedReversed = undefined;
         this.expansionCache.clear();
       }
       p.slots.push(slot);
@@ -162,6 +169,8 @@ export class SearchIndex {
     this.live = 0;
     this.dead = 0;
     this.sortedVocab = undefined;
+    this.sortedReversed = undefined;
+    this.joined.clear();
     this.expansionCache.clear();
   }
 
@@ -192,6 +201,7 @@ export class SearchIndex {
     this.slotOf = new Map(docs.map((d, i) => [d.id, i]));
     this.dead = 0;
     this.sortedVocab = undefined;
+    this.sortedReversed = undefined;
     this.expansionCache.clear();
   }
 
@@ -223,8 +233,11 @@ export class SearchIndex {
     add(term, 1);
     if (!this.postings.has(term)) {
       for (const t of this.withPrefix(term)) add(t, PREFIX_WEIGHT);
-      if (best.size === 0) for (const [t, d] of this.nearWords(term)) add(t, TYPO_WEIGHT[d]!);
+      // A verb we know ("show", "shown") is no typo of a catalog word ("shop").
+      if (best.size === 0 && !isIntentWord(term) && !isVerbBase(term)) for (const [t, d] of this.nearWords(term)) add(t, TYPO_WEIGHT[d]!);
     }
+    // Not a verb: "list" is no part of "playlist".
+    if (!isIntentWord(term)) for (const t of this.compounds(term)) add(t, COMPOUND_WEIGHT);
     if (synonyms) {
       for (const syn of synonymsOf(term)) add(syn, SYNONYM_WEIGHT);
       // A typo'd word's synonyms count too ("mesage" → message → msg).
@@ -239,6 +252,32 @@ export class SearchIndex {
 
   private vocab(): string[] {
     return (this.sortedVocab ??= [...this.postings.keys()].sort());
+  }
+
+  /** The vocabulary spelled backwards, sorted: words by their endings. */
+  private reversedVocab(): string[] {
+    return (this.sortedReversed ??= [...this.postings.keys()].map(reverse).sort());
+  }
+
+  /** Vocabulary words that end with `term` after at least four letters of another word. */
+  private compounds(term: string): string[] {
+    if (term.length < 4 || /\d/.test(term)) return [];
+    const vocab = this.reversedVocab();
+    const tail = reverse(term);
+    let lo = 0;
+    let hi = vocab.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (vocab[mid]! < tail) lo = mid + 1;
+      else hi = mid;
+    }
+    const out: string[] = [];
+    for (let i = lo; i < vocab.length && vocab[i]!.startsWith(tail) && out.length < 20; i++) {
+      const word = reverse(vocab[i]!);
+      // A camelCase join ("additionalField") is indexed with its parts already: nothing to add.
+      if (word.length - term.length >= 4 && !this.joined.has(word)) out.push(word);
+    }
+    return out;
   }
 
   private withPrefix(prefix: string): string[] {
@@ -411,4 +450,8 @@ export function topK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[]
     if (out.length > k) out.pop();
   }
   return out;
+}
+
+function reverse(word: string): string {
+  return word.split("").reverse().join("");
 }

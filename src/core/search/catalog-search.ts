@@ -9,7 +9,7 @@
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
-import { actionIntent, INTENT_VERBS, plainDescription, queryIntent, stem, tokenize, type Intent } from "./text.js";
+import { actionIntent, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, terms, tokenize, type Intent } from "./text.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
   { name: "name", weight: 3, b: 0.3 },
@@ -49,6 +49,25 @@ const VERB_WEIGHT = 0.6;
 /** How many of the best candidates prop descriptions re-order, and how much they add to a score. */
 const PROP_DESCRIPTION_CANDIDATES = 100;
 const PROP_DESCRIPTION_WEIGHT = 0.15;
+/** Weight of what a phrase means ("money back" → refund), as for a synonym. */
+const PHRASE_WEIGHT = 0.6;
+/** Weight of a word that mostly says what to do ("new"), as a word to search for. */
+const MARKER_WEIGHT = 0.3;
+/**
+ * Words that name no thing but point at a kind of thing: [the words, what they mean (stems), the
+ * weight of that meaning, whether it only adds to actions other words found]. "who" asks about
+ * people; "I", "my" about the current user's own ("who am I", "my profile"), which is too common
+ * a word to find actions by alone.
+ */
+const REFERENT_WORDS: Array<[Set<string>, string[], number, boolean]> = [
+  [new Set(["who", "whom", "whose"]), ["user", "member", "people", "person", "contact", "customer"].map((w) => stem(w)), 0.5, false],
+  [new Set(["i", "me", "my", "myself", "mine"]), [stem("current")], 0.3, true],
+];
+/** How many of the best candidates the re-ranker re-orders, and how much name coverage counts. */
+const RERANK_CANDIDATES = 30;
+const NAME_COVERAGE_WEIGHT = 0.3;
+/** Score factor per share of the name's words typed in the same form ("projects", not "project"). */
+const SAME_FORM_WEIGHT = 0.1;
 /** In app ranking: share of the app's own text vs. the evidence of its matching actions. */
 const APP_TEXT_SHARE = 0.6;
 
@@ -83,6 +102,32 @@ function propDescriptionsText(action: ActionDefinition): string {
   return parts.join(" ");
 }
 
+/**
+ * What an action's name says it acts on: its words after its verb, without its app's words, as
+ * typed (lower-case) and as terms. "Slack - Send Messages" → {words: [messages], terms: [messag]}.
+ */
+interface NameObject {
+  words: string[];
+  terms: string[];
+}
+
+function nameObject(name: string, app: string): NameObject {
+  const title = name.includes(" - ") ? name.slice(name.lastIndexOf(" - ") + 3) : name;
+  const all = tokenize(title);
+  const first = all[0];
+  const rest = first !== undefined && actionIntent(first, "") ? all.slice(1) : all;
+  const appWords = new Set(terms(app.replace(/_/g, " ")));
+  const words: string[] = [];
+  const out = new Set<string>();
+  for (const w of rest) {
+    const t = terms(w)[0];
+    if (t === undefined || appWords.has(t)) continue;
+    words.push(w);
+    out.add(t);
+  }
+  return { words, terms: [...out] };
+}
+
 export interface RankedAction {
   key: string;
   score: number;
@@ -101,6 +146,8 @@ export class CatalogSearch {
   private readonly appMentions = new SearchIndex(APP_FIELDS.slice(0, 3));
   private readonly appOfAction = new Map<string, string>();
   private readonly intentOfAction = new Map<string, Intent>();
+  /** What an action's name says it acts on: its name's terms without its verb ("Delete Playlist Items" → playlist, item). */
+  private readonly objectOfAction = new Map<string, NameObject>();
   private readonly actionsOfApp = new Map<string, Set<string>>();
 
   get actionCount(): number {
@@ -131,6 +178,7 @@ export class CatalogSearch {
     const intent = actionIntent(action.name, keyWords);
     if (intent) this.intentOfAction.set(action.key, intent);
     else this.intentOfAction.delete(action.key);
+    this.objectOfAction.set(action.key, nameObject(action.name, app));
     const previous = this.appOfAction.get(action.key);
     if (previous !== undefined && previous !== app) this.actionsOfApp.get(previous)?.delete(action.key);
     this.appOfAction.set(action.key, app);
@@ -146,6 +194,7 @@ export class CatalogSearch {
     if (app !== undefined) this.actionsOfApp.get(app)?.delete(key);
     this.appOfAction.delete(key);
     this.intentOfAction.delete(key);
+    this.objectOfAction.delete(key);
   }
 
   upsertApp(app: AppInfo): void {
@@ -166,6 +215,7 @@ export class CatalogSearch {
     this.appMentions.clear();
     this.appOfAction.clear();
     this.intentOfAction.clear();
+    this.objectOfAction.clear();
     this.actionsOfApp.clear();
   }
 
@@ -216,6 +266,9 @@ export class CatalogSearch {
    */
   private queryTerms(text: string, intent: Intent | undefined, verb: string | undefined): QueryTerm[] {
     const parsed = this.actions.parseQuery(text);
+    for (const q of parsed) {
+      if (q.word !== verb && INTENT_MARKERS.has(q.word)) q.expansions = q.expansions.map((e) => ({ ...e, weight: e.weight * MARKER_WEIGHT }));
+    }
     if (intent) {
       const verbs = INTENT_VERBS[intent].map((v) => stem(v)).filter((v) => this.actions.hasTerm(v));
       const term = verb !== undefined ? parsed.find((q) => q.word === verb) : undefined;
@@ -224,6 +277,8 @@ export class CatalogSearch {
       // unless the verb is all there is.
       const rescore = parsed.length > 1 || (parsed.length === 1 && !term);
       if (term) {
+        // A copy: the index caches a word's expansions, and the verbs added are this query's.
+        term.expansions = [...term.expansions];
         const have = new Set(term.expansions.map((e) => e.term));
         for (const v of verbs) if (!have.has(v)) term.expansions.push({ term: v, weight: VERB_WEIGHT, rescore });
         // Last, so that the other words have found their actions first.
@@ -233,8 +288,20 @@ export class CatalogSearch {
         parsed.push({ word: verbs[0]!, expansions: verbs.map((v) => ({ term: v, weight: VERB_WEIGHT, rescore })) });
       }
     }
-    // Three words or more: two-letter initials are too often a word of their own.
     const words = tokenize(text);
+    // Question words and the self ask about kinds of things: "who" about people, "my"/"I" about
+    // the current user's own ("who am I", "my profile").
+    for (const [marker, meant, weight, rescore] of REFERENT_WORDS) {
+      if (!words.some((w) => marker.has(w))) continue;
+      const expansions = meant.filter((t) => this.actions.hasTerm(t)).map((term) => ({ term, weight, rescore }));
+      if (expansions.length && !parsed.some((q) => q.word === expansions[0]!.term)) parsed.push({ word: [...marker][0]!, expansions });
+    }
+    // Phrases with a meaning of their own: "money back" is a refund.
+    for (const { phrase, meaning } of phraseSynonyms(text)) {
+      const expansions = meaning.filter((t) => this.actions.hasTerm(t)).map((term) => ({ term, weight: PHRASE_WEIGHT }));
+      if (expansions.length) parsed.push({ word: phrase, expansions });
+    }
+    // Three words or more: two-letter initials are too often a word of their own.
     for (let n = 3; n <= 4; n++) {
       for (let i = 0; i + n <= words.length; i++) {
         const initials = words.slice(i, i + n).map((w) => w[0]).join("");
@@ -250,7 +317,7 @@ export class CatalogSearch {
    * phrased in words none of its actions use still lists them rather than nothing.
    */
   searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
-    const { intent, verb, text } = queryIntent(query);
+    const { intent, verb, text } = queryIntent(query, (term) => this.actions.hasTerm(term));
     const parsed = this.queryTerms(text, intent, verb);
     const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
     const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
@@ -277,6 +344,7 @@ export class CatalogSearch {
     const extra = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
     for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (extra.get(c.key) ?? 0);
     if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
+    this.rerank(ranked, parsed, text);
     const limit = options.limit ?? Infinity;
     const top = topK(ranked, Math.min(limit, ranked.length), byScore);
     if (options.app === undefined || top.length >= limit) return top;
@@ -285,6 +353,29 @@ export class CatalogSearch {
       .map((key) => ({ key, score: 0, rank: this.intentFactor(key, intent) }))
       .sort((a, b) => b.rank - a.rank || (a.key < b.key ? -1 : 1));
     return [...top, ...rest.slice(0, limit - top.length).map(({ key }) => ({ key, score: 0 }))];
+  }
+
+  /**
+   * Re-orders the best candidates by how much of what each action's name says it acts on the
+   * request covers: "delete a playlist" prefers Delete Playlist to Delete Playlist Items.
+   */
+  private rerank(ranked: RankedAction[], parsed: QueryTerm[], text: string): void {
+    if (ranked.length < 2) return;
+    const weightOf = new Map<string, number>();
+    for (const q of parsed) {
+      for (const e of q.expansions) if (e.weight > (weightOf.get(e.term) ?? 0)) weightOf.set(e.term, e.weight);
+    }
+    const typed = new Set(tokenize(text));
+    for (const c of topK(ranked.slice(), RERANK_CANDIDATES, byScore)) {
+      const object = this.objectOfAction.get(c.key);
+      if (!object?.terms.length) continue;
+      let covered = 0;
+      for (const t of object.terms) covered += weightOf.get(t) ?? 0;
+      // The same word form as typed: "projects" is List Projects more than Get Project.
+      let same = 0;
+      for (const w of object.words) if (typed.has(w)) same++;
+      c.score *= (1 - NAME_COVERAGE_WEIGHT + NAME_COVERAGE_WEIGHT * (covered / object.terms.length)) * (1 + SAME_FORM_WEIGHT * (same / object.words.length));
+    }
   }
 
   /**

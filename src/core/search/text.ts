@@ -43,11 +43,40 @@ export function tokenize(text: string, camel = false): string[] {
   return out;
 }
 
+/** The terms of a text's camelCase words run together: "sheetId" → sheetid (see tokenize). */
+export function camelJoins(text: string): string[] {
+  const out: string[] = [];
+  for (const word of text.split(SEPARATORS)) if (word && CAMEL_BOUNDARY.test(word)) out.push(stem(word.toLowerCase()));
+  return out;
+}
+
 const VOWEL = /[aeiouy]/;
 
 /** running → run, stopped → stop; but added → add (a 3-letter stem keeps its double letter). */
 function undouble(w: string): string {
   return w.length > 3 && /([^aeiouslz])\1$/.test(w) ? w.slice(0, -1) : w;
+}
+
+/** Irregular past forms of verbs requests use, to their base: "the customer paid" → pay. */
+const IRREGULAR = new Map<string, string>(
+  (
+    "paid:pay sent:send bought:buy sold:sell made:make wrote:write written:write found:find took:take taken:take " +
+    "gave:give given:give got:get gotten:get built:build brought:bring spent:spend kept:keep left:leave lost:lose " +
+    "met:meet ran:run began:begin begun:begin chose:choose chosen:choose drew:draw drawn:draw froze:freeze frozen:freeze " +
+    "hid:hide hidden:hide held:hold knew:know known:know led:lead said:say saw:see seen:see " +
+    "shown:show sat:sit spoke:speak spoken:speak stood:stand told:tell thought:think understood:understand " +
+    "won:win threw:throw thrown:throw went:go gone:go did:do done:do broke:break broken:break " +
+    "forgot:forget forgotten:forget"
+  )
+    .split(" ")
+    .map((pair) => pair.split(":") as [string, string]),
+);
+
+const VERB_BASES = new Set([...IRREGULAR.values()].map((v) => stem(v)));
+
+/** Whether a term is the stem of a verb with irregular forms ("show", "send"): a word, not a typo. */
+export function isVerbBase(term: string): boolean {
+  return VERB_BASES.has(term);
 }
 
 /**
@@ -56,7 +85,7 @@ function undouble(w: string): string {
  * produce real words, only the same stem for both sides.
  */
 export function stem(word: string): string {
-  let w = word;
+  let w = IRREGULAR.get(word) ?? word;
   if (w.length <= 3 || /^\d+$/.test(w)) return w;
   if (w.endsWith("sses")) w = w.slice(0, -2);
   else if (w.endsWith("ies") && w.length > 4) w = `${w.slice(0, -3)}i`;
@@ -126,18 +155,37 @@ const SYNONYM_GROUPS: string[][] = [
   ["item", "task"],
   ["time", "hour"],
   ["info", "information", "metadata", "details"],
+  ["estimate", "quote", "quotation"],
+  ["inventory", "stock"],
+  ["url", "link"],
+  ["file", "pdf", "csv"],
+  ["signature", "sign"],
+  ["money", "cash", "payment", "funds"],
+  ["coworker", "colleague", "teammate", "user"],
+  ["refund", "money back"],
+  ["return", "send back"],
+  ["article", "blog post"],
+  ["product", "item"],
 ];
 
 /** stem → the stems its synonyms contribute (a multi-word synonym contributes each of its words). */
 const SYNONYMS = new Map<string, string[]>();
+/** "money back" (its terms, space-joined) → the stems its synonyms contribute. */
+const PHRASE_SYNONYMS = new Map<string, string[]>();
 for (const group of SYNONYM_GROUPS) {
   const entries = group.map((entry) => {
     const [typed, meaning] = entry.includes(":") ? entry.split(":") : [entry, entry];
     return { keys: terms(typed!), meaning: terms(meaning!) };
   });
   for (const a of entries) {
-    // Only single words are looked up; "text message" is a meaning, not something to expand.
-    if (a.keys.length !== 1) continue;
+    // A phrase ("money back") is looked up among a request's consecutive terms.
+    if (a.keys.length > 1) {
+      const phrase = a.keys.join(" ");
+      const out = new Set(PHRASE_SYNONYMS.get(phrase) ?? []);
+      for (const b of entries) if (b !== a) for (const t of b.meaning) if (!a.keys.includes(t)) out.add(t);
+      PHRASE_SYNONYMS.set(phrase, [...out]);
+      continue;
+    }
     const key = a.keys[0]!;
     const out = new Set(SYNONYMS.get(key) ?? []);
     for (const b of entries) for (const t of b.meaning) out.add(t);
@@ -157,10 +205,10 @@ export type Intent = "create" | "read" | "update" | "delete" | "send" | "reply";
 const INTENT_WORDS: Record<Intent, string> =
   {
     create:
-      "create add new make raise draw_up insert open start generate write compose build log record enter file place jot " +
-      "issue set_up append invite duplicate copy upload import register book put",
+      "create add new make raise draw_up insert open start generate write compose build log record enter file place jot report " +
+      "issue set_up append invite duplicate copy upload back_up import register book put",
     read:
-      "find show look_up lookup which who what whats where get list search retrieve fetch read view check see query " +
+      "find show look_up lookup which who what whats where get list search retrieve fetch read view check see query grab locate " +
       "details info dump pull download export evaluate count how_many is are does do",
     update:
       "update change edit fix rename move modify set adjust revise replace mark toggle turn_off turn_on switch_off " +
@@ -193,6 +241,12 @@ for (const [intent, words] of Object.entries(INTENT_WORDS) as Array<[Intent, str
 }
 const LONGEST_PHRASE = Math.max(...[...INTENT_OF.keys()].map((k) => k.split(" ").length));
 
+/**
+ * Words that say what to do without being a verb or naming anything: "a new page" is a page to
+ * create. They set the intent when there is no verb, and weigh little as words to search for.
+ */
+export const INTENT_MARKERS = new Map<string, Intent>([["new", "create"]]);
+
 /** Verbs that make someone else do the verb after "to". */
 const CAUSATIVE = new Set(["get", "have", "ask", "make"]);
 
@@ -216,21 +270,46 @@ function intentAt(words: string[], i: number): { intent: Intent; length: number 
   return undefined;
 }
 
+/** Single-word verbs, for typo matching. */
+const INTENT_WORD_LIST = [...INTENT_OF.keys()].filter((k) => !k.includes(" ") && k.length >= 4);
+
+/**
+ * The intent of a mistyped verb ("sned" → send), when the word is no word of the catalog
+ * (`known`) and one typo (not in its first letter) away from verbs of one intent only.
+ */
+function typoIntentAt(words: string[], i: number, known: (term: string) => boolean): { intent: Intent; length: number } | undefined {
+  const word = words[i];
+  if (!word || word.length < 4 || known(stem(word))) return undefined;
+  let found: Intent | undefined;
+  for (const verb of INTENT_WORD_LIST) {
+    // A typo rarely hits the first letter; "take" is not a mistyped "make".
+    if (verb.charCodeAt(0) !== word.charCodeAt(0) || editDistance(word, verb, 1) > 1) continue;
+    const intent = INTENT_OF.get(verb)!;
+    if (found !== undefined && found !== intent) return undefined;
+    found = intent;
+  }
+  return found ? { intent: found, length: 1 } : undefined;
+}
+
 /**
  * The intent of a request's verb, and the request without a multi-word verb. The verb is the
  * first word after lead-ins ("please", "I want to"); in a terse request of up to four words it
  * may come last ("gitlab issue create"). Verbs elsewhere are too often nouns ("…the proposal file").
  */
-export function queryIntent(query: string): ParsedIntent {
-  // "#design", "@oncall": names of channels and people, not words of what to do.
-  query = query.replace(/(^|\s)[#@][\p{L}\p{N}_.-]+/gu, "$1");
+export function queryIntent(query: string, known?: (term: string) => boolean): ParsedIntent {
+  // "#design", "@oncall": names of channels and people, not words of what to do, but they say
+  // what is meant: a channel, a user ("#42" is a number: dropped).
+  query = query
+    .replace(/(^|\s)#\p{L}[\p{L}\p{N}_.-]*/gu, "$1channel")
+    .replace(/(^|\s)@\p{L}[\p{L}\p{N}_.-]*/gu, "$1user")
+    .replace(/(^|\s)[#@][\p{L}\p{N}_.-]+/gu, "$1");
   const words = tokenize(query);
   // "let X know" is a verb with its object inside.
   const letKnow = /\blet\b(?:\s+\S+){1,3}?\s+know\b/i.exec(query);
   if (letKnow && /^\W*(please\s+)?let\b/i.test(query)) return { intent: "send", text: query.replace(letKnow[0], " ") };
   let i = 0;
   while (i < words.length - 1 && LEAD_IN.has(words[i]!)) i++;
-  let found = i < words.length ? intentAt(words, i) : undefined;
+  let found = i < words.length ? (intentAt(words, i) ?? (known ? typoIntentAt(words, i, known) : undefined)) : undefined;
   // "get Slack to remind me…", "have Drive make a copy": the verb after "to" is the request's.
   if (found && found.length === 1 && CAUSATIVE.has(words[i]!)) {
     const to = words.indexOf("to", i + 1);
@@ -247,9 +326,25 @@ export function queryIntent(query: string): ParsedIntent {
       i = words.length - 1;
     }
   }
-  if (!found) return { text: query };
+  if (!found) {
+    // No verb, but an adjective that says what to do: "notion new page" asks to create one.
+    const marker = words.find((w) => INTENT_MARKERS.has(w));
+    if (marker) return { intent: INTENT_MARKERS.get(marker)!, text: query };
+    // No verb and things in the plural ("meetings this week", "linear projects"): a listing. Only
+    // a plural first, or in two words: else the first word is likely a verb ("label products").
+    const content = words.filter((w) => !STOPWORDS.has(w));
+    const plural = content.length <= 2 ? content.some((w) => isPlural(w, known)) : isPlural(content[0] ?? "", known);
+    if (plural) return { intent: "read", text: query };
+    return { text: query };
+  }
   if (found.length === 1) return { intent: found.intent, verb: stem(words[i]!), text: query };
   return { intent: found.intent, text: [...words.slice(0, i), ...words.slice(i + found.length)].join(" ") };
+}
+
+/** A plural noun the catalog knows in the singular: "projects", "meetings" (not "status", "news"). */
+function isPlural(word: string, known?: (term: string) => boolean): boolean {
+  if (word.length < 4 || !word.endsWith("s") || /(ss|us|is|ics|news)$/.test(word) || STOPWORDS.has(word)) return false;
+  return known ? known(stem(word)) : true;
 }
 
 /** The intent of an action, from the verb its name (or key) starts with: "Delete Message" → delete. */
@@ -266,6 +361,20 @@ export function actionIntent(name: string, keyWords: string): Intent | undefined
 
 export function synonymsOf(stemmed: string): readonly string[] {
   return SYNONYMS.get(stemmed) ?? [];
+}
+
+/** The phrases of a synonym group among a text's consecutive terms, with what they mean. */
+export function phraseSynonyms(text: string): Array<{ phrase: string; meaning: readonly string[] }> {
+  const ts = terms(text);
+  const out: Array<{ phrase: string; meaning: readonly string[] }> = [];
+  for (let n = 2; n <= 3; n++) {
+    for (let i = 0; i + n <= ts.length; i++) {
+      const phrase = ts.slice(i, i + n).join(" ");
+      const meaning = PHRASE_SYNONYMS.get(phrase);
+      if (meaning?.length) out.push({ phrase, meaning });
+    }
+  }
+  return out;
 }
 
 /**
@@ -304,4 +413,9 @@ export function plainDescription(text: string | undefined): string {
     .replace(/\[\s*see (the )?(docs|documentation|api)[^\]]*\]\([^)]*\)/gi, " ")
     .replace(/\[([^\]]*)\]\([^)]*\)/g, "$1")
     .replace(/https?:\/\/\S+/g, " ");
+}
+
+/** Whether a (stemmed) word is one of the verbs or phrases read as an intent. */
+export function isIntentWord(term: string): boolean {
+  return INTENT_OF.has(term);
 }
