@@ -33,7 +33,7 @@ const SEARCH = fileURLToPath(new URL("bench/search.mjs", ROOT));
 const BARE = fileURLToPath(new URL("./bare-server.mjs", import.meta.url));
 const R = QUICK
   ? { rounds: 3, calls: 20, coldRuns: 3, httpMs: 700, rssCalls: 200, sessions: 200 }
-  : { rounds: 9, calls: 60, coldRuns: 9, httpMs: 2000, rssCalls: 200, sessions: 200 };
+  : { rounds: 7, calls: 40, coldRuns: 7, httpMs: 1200, rssCalls: 200, sessions: 200 };
 const startedAt = Date.now();
 const log = (s) => process.stderr.write(`${s}\n`);
 

@@ -22,6 +22,8 @@ import { failure, type ToolResult } from "./results.js";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
+type AuditEntry = Parameters<AuditLog["record"]>[0];
+
 export interface CallInfo {
   identity: Identity;
   tool: string;
@@ -40,15 +42,22 @@ export class Controls {
   readonly results: StoredResults;
   readonly idempotency: IdempotencyStore;
   private readonly pruner: NodeJS.Timeout;
+  /**
+   * Audit rows of this turn of the event loop, written together just after the results went out:
+   * one transaction (one WAL sync on a file database) per batch instead of one per call, and
+   * never on a call's response path. close() writes what is left.
+   */
+  private pendingAudit: AuditEntry[] = [];
+  private auditFlush: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly config: Config,
-    db: Db,
+    private readonly db: Db,
     private readonly logger: Logger,
   ) {
     this.audit = new AuditLog(db, config.auditRetentionDays);
     this.confirmations = new ConfirmationStore(db, config.confirmationTtlSeconds * 1000);
-    this.userHash = userHasher(db);
+    this.userHash = memoized(userHasher(db));
     this.results = new StoredResults(db);
     this.idempotency = new IdempotencyStore(db);
     // Idempotent calls a stopped process left running may or may not have been sent.
@@ -72,6 +81,29 @@ export class Controls {
 
   close(): void {
     clearInterval(this.pruner);
+    this.flushAudit();
+  }
+
+  private recordAudit(entry: AuditEntry): void {
+    if (!this.audit.enabled) return;
+    this.pendingAudit.push(entry);
+    this.auditFlush ??= setImmediate(() => this.flushAudit());
+  }
+
+  /** Writes the pending audit rows now (tests and shutdown; otherwise once per event-loop turn). */
+  flushAudit(): void {
+    if (this.auditFlush) clearImmediate(this.auditFlush);
+    this.auditFlush = undefined;
+    const batch = this.pendingAudit;
+    if (!batch.length) return;
+    this.pendingAudit = [];
+    try {
+      this.db.transaction(() => {
+        for (const entry of batch) this.audit.record(entry);
+      })();
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message, rows: batch.length }, "writing the audit log failed");
+    }
   }
 
   async run(call: CallInfo, handler: (policy: CallPolicy) => Promise<ToolResult>): Promise<ToolResult> {
@@ -202,11 +234,7 @@ export class Controls {
       durationMs: Date.now() - started,
       upstreamStatus,
     };
-    try {
-      this.audit.record(entry);
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message }, "writing the audit log failed");
-    }
+    this.recordAudit(entry);
     this.logger.info(
       {
         req_id: call.requestId,
@@ -223,6 +251,21 @@ export class Controls {
     );
     return result;
   }
+}
+
+/** An HMAC per log line was a measurable share of a call: each user's label is made once (bounded). */
+function memoized(hash: (user: string | undefined) => string | undefined): (user: string | undefined) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (user) => {
+    if (user === undefined) return undefined;
+    let label = known.get(user);
+    if (label === undefined) {
+      if (known.size >= 10_000) known.clear();
+      label = hash(user);
+      known.set(user, label);
+    }
+    return label;
+  };
 }
 
 /** A caller's string argument as the audit log keeps it: bounded, whatever was sent. */
