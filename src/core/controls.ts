@@ -235,6 +235,8 @@ export class Controls {
       upstreamStatus,
     };
     this.recordAudit(entry);
+    // The line's object (and the user's label) is built only when the level logs it.
+    if (!this.logger.isLevelEnabled("info")) return result;
     this.logger.info(
       {
         req_id: call.requestId,
