@@ -31,8 +31,12 @@ function build() {
     "list_accounts",
     { description: "List the user's connected accounts.", inputSchema: z.object({ app: z.string().optional() }) },
     async ({ app }) => {
-      const page = await pd.accounts.list({ externalUserId: user, app });
-      return json({ accounts: page.data.map((a) => ({ id: a.id, app: a.app?.nameSlug, name: a.name, healthy: a.healthy, dead: a.dead })) });
+      // Every page, as connect-mcp reads them (the emulator pages by 5; demo-user has 6 accounts).
+      const accounts = [];
+      for await (const a of await pd.accounts.list({ externalUserId: user, app })) {
+        accounts.push({ id: a.id, app: a.app?.nameSlug, name: a.name, healthy: a.healthy, dead: a.dead });
+      }
+      return json({ accounts });
     },
   );
   server.registerTool(
