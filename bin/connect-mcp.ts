@@ -285,7 +285,7 @@ async function serve(args: string[]): Promise<number> {
   }
   await Promise.race([finished, shutdown]);
   await stop();
-  controls.close();
+  await controls.close();
   await db.close();
   await demo?.close();
   return 0;
@@ -531,7 +531,7 @@ async function call(args: string[]): Promise<number> {
     }
     return result.isError ? 1 : 0;
   } finally {
-    controls.close();
+    await controls.close();
     await db.close();
   }
 }

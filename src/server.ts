@@ -14,6 +14,7 @@ import { makeToolContext, type ServicesOrReason } from "./core/services.js";
 import type { Logger } from "./logger.js";
 import type { SamplingRequester } from "./providers/llm/sampling.js";
 import { TOOLS } from "./tools/index.js";
+import { listedAnnotations, listedSchema } from "./tools/listed-schema.js";
 import { VERSION } from "./version.js";
 
 export interface ServerDeps {
@@ -60,9 +61,9 @@ export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
       {
         title: tool.title,
         description: tool.modes?.[mode]?.description ?? tool.description,
-        inputSchema: tool.modes?.[mode]?.inputSchema ?? tool.inputSchema,
-        outputSchema: tool.outputSchema,
-        annotations: tool.annotations,
+        inputSchema: listedSchema(tool.modes?.[mode]?.inputSchema ?? tool.inputSchema, "input"),
+        outputSchema: listedSchema(tool.outputSchema, "output"),
+        annotations: listedAnnotations(tool.annotations),
       },
       async (args: unknown, sdk: ServerContext) => {
         const conversation = conversationFrom({

@@ -108,9 +108,43 @@ export class ConnectLinks {
     const knownAccounts = [...accounts.map((a) => a.id), ...(link.accountId ? [link.accountId] : [])];
     if (Number.isFinite(expiresAt)) {
       await this.store.put(user, app, { url: link.url, expiresAt, createdAt: this.now(), options: `${this.settingsKey}${MADE_AT}${link.provider}`, knownAccounts }, this.now());
+      retiredLinks(this.store).forget(user, app);
     }
     return { app, url: link.url, expires_at: Number.isFinite(expiresAt) ? new Date(expiresAt).toISOString() : link.expiresAt };
   }
+}
+
+/** How long a retired (user, app) pair is not retired again; bounds what another process sharing the store can leave behind. */
+const RETIRED_MEMO_MS = 60_000;
+const RETIRED_MEMO_MAX = 10_000;
+
+/**
+ * The (user, app) pairs whose stored link this process deleted, and has not stored one for since:
+ * seeing the same usable accounts on every list_accounts need not write to the store every time
+ * (it was one DELETE per usable app per call). A link this process stores forgets its pair at once;
+ * one stored by another process sharing the database is retired at most RETIRED_MEMO_MS later.
+ */
+class RetiredLinks {
+  private readonly at = new Map<string, number>();
+  constructor(private readonly now: () => number = Date.now) {}
+  has(user: string, app: string): boolean {
+    const at = this.at.get(`${user}\u0000${app}`);
+    return at !== undefined && this.now() - at < RETIRED_MEMO_MS;
+  }
+  add(user: string, app: string): void {
+    if (this.at.size >= RETIRED_MEMO_MAX) this.at.clear();
+    this.at.set(`${user}\u0000${app}`, this.now());
+  }
+  forget(user: string, app: string): void {
+    this.at.delete(`${user}\u0000${app}`);
+  }
+}
+
+const retiredByStore = new WeakMap<ConnectLinkStore, RetiredLinks>();
+function retiredLinks(store: ConnectLinkStore): RetiredLinks {
+  let r = retiredByStore.get(store);
+  if (!r) retiredByStore.set(store, (r = new RetiredLinks()));
+  return r;
 }
 
 /**
@@ -119,10 +153,15 @@ export class ConnectLinks {
  * later deleted, the next "connect" answer must carry a fresh token, not the spent one.
  */
 export function retiringUsedLinks(provider: ConnectProvider, store: ConnectLinkStore): ConnectProvider {
+  const retired = retiredLinks(store);
   const listAccounts: ConnectProvider["listAccounts"] = async (user, filter, options) => {
     const accounts = await provider.listAccounts(user, filter, options);
     const usableApps = new Set(accounts.filter((a) => a.healthy && !a.dead).map((a) => a.app.slug));
-    for (const app of usableApps) await store.delete(user, app);
+    for (const app of usableApps) {
+      if (retired.has(user, app)) continue;
+      await store.delete(user, app);
+      retired.add(user, app);
+    }
     return accounts;
   };
   return new Proxy(provider, {

@@ -23,6 +23,8 @@ import { failure, type ToolResult } from "./results.js";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
 
+type AuditEntry = Parameters<AuditLog["record"]>[0];
+
 export interface CallInfo {
   identity: Identity;
   tool: string;
@@ -41,10 +43,18 @@ export class Controls {
   readonly results: StoredResults;
   readonly idempotency: IdempotencyStore;
   private readonly pruner: NodeJS.Timeout;
+  /**
+   * Audit rows of this turn of the event loop, written together just after the results went out:
+   * one transaction (one WAL sync on a file database) per batch instead of one per call, and
+   * never on a call's response path. close() writes what is left.
+   */
+  private pendingAudit: AuditEntry[] = [];
+  private auditFlush: NodeJS.Immediate | undefined;
+  private auditWrite: Promise<void> = Promise.resolve();
 
   /** Reads the log salt and recovers calls a stopped process left running, then starts pruning. */
   static async open(config: Config, db: Db, logger: Logger): Promise<Controls> {
-    const controls = new Controls(config, db, logger, await userHasher(db));
+    const controls = new Controls(config, db, logger, memoized(await userHasher(db)));
     // Idempotent calls a stopped process left running may or may not have been sent.
     const orphaned = await controls.idempotency.recoverOrphaned(2 * config.upstreamTimeoutMs + 60_000);
     if (orphaned) logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
@@ -93,8 +103,33 @@ export class Controls {
     }
   }
 
-  close(): void {
+  /** Stops pruning and writes the audit rows still pending (await it before closing the database). */
+  async close(): Promise<void> {
     clearInterval(this.pruner);
+    await this.flushAudit();
+    await this.auditWrite;
+  }
+
+  private recordAudit(entry: AuditEntry): void {
+    if (!this.audit.enabled) return;
+    this.pendingAudit.push(entry);
+    this.auditFlush ??= setImmediate(() => void this.flushAudit());
+  }
+
+  /** Writes the pending audit rows now (shutdown; otherwise once per event-loop turn). */
+  flushAudit(): Promise<void> {
+    if (this.auditFlush) clearImmediate(this.auditFlush);
+    this.auditFlush = undefined;
+    const batch = this.pendingAudit;
+    if (!batch.length) return this.auditWrite;
+    this.pendingAudit = [];
+    // Batches are written one after another, so close() can wait for the last one.
+    this.auditWrite = this.auditWrite.then(() =>
+      this.audit.recordMany(batch).catch((err: unknown) => {
+        this.logger.error({ err: (err as Error).message, rows: batch.length }, "writing the audit log failed");
+      }),
+    );
+    return this.auditWrite;
   }
 
   async run(call: CallInfo, handler: (policy: CallPolicy) => Promise<ToolResult>): Promise<ToolResult> {
@@ -234,11 +269,9 @@ export class Controls {
       durationMs: Date.now() - started,
       upstreamStatus,
     };
-    try {
-      await this.audit.record(entry);
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message }, "writing the audit log failed");
-    }
+    this.recordAudit(entry);
+    // The line's object (and the user's label) is built only when the level logs it.
+    if (!this.logger.isLevelEnabled("info")) return result;
     this.logger.info(
       {
         req_id: call.requestId,
@@ -255,6 +288,21 @@ export class Controls {
     );
     return result;
   }
+}
+
+/** An HMAC per log line was a measurable share of a call: each user's label is made once (bounded). */
+function memoized(hash: (user: string | undefined) => string | undefined): (user: string | undefined) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (user) => {
+    if (user === undefined) return undefined;
+    let label = known.get(user);
+    if (label === undefined) {
+      if (known.size >= 10_000) known.clear();
+      label = hash(user);
+      known.set(user, label);
+    }
+    return label;
+  };
 }
 
 /** A caller's string argument as the audit log keeps it: bounded, whatever was sent. */

@@ -21,13 +21,19 @@ export interface ShapeOptions {
 /** Room for the `truncated` note itself and the JSON framing around the two copies. */
 const NOTE_TOKENS = 150;
 
-/** The text mirror's prose before the compact JSON (an error's sentence), if any. */
-function prosePrefix(result: ToolResult): string {
-  const text = result.content.map((c) => c.text).join("\n");
+/** The text mirror's prose before the compact JSON (an error's sentence), if any, and that JSON. */
+function prosePrefix(result: ToolResult): { prefix: string; json: string } {
+  const text = result.content.length === 1 ? result.content[0]!.text : result.content.map((c) => c.text).join("\n");
   const json = JSON.stringify(result.structuredContent);
-  if (text === json) return "";
-  return text.endsWith(json) ? text.slice(0, text.length - json.length) : "";
+  if (text === json) return { prefix: "", json };
+  return { prefix: text.endsWith(json) ? text.slice(0, text.length - json.length) : "", json };
 }
+
+/**
+ * No text estimates above this many tokens per character (a lone digit between punctuation:
+ * 1.15, plus the estimate's 5 % headroom), so a text this short fits without being estimated.
+ */
+const MAX_TOKENS_PER_CHAR = 1.25;
 
 export function withFields(structured: Record<string, unknown>, dataField: ShapeOptions["dataField"], fields: string[] | undefined): Record<string, unknown> {
   if (!fields?.length || !dataField || !(dataField in structured)) return structured;
@@ -41,10 +47,12 @@ export function withFields(structured: Record<string, unknown>, dataField: Shape
 export function shapeResult(result: ToolResult, options: ShapeOptions, full: Record<string, unknown> | undefined = result.structuredContent): ToolResult {
   const structured = result.structuredContent;
   if (!structured) return capPlainText(result, options.maxTokens);
-  const prefix = prosePrefix(result);
+  const { prefix, json } = prosePrefix(result);
   const selected = withFields(structured, options.dataField, options.fields);
   // The structured copy and its JSON text mirror are both sent: each gets half of what is left.
   const perCopy = Math.floor((options.maxTokens - estimateTokens(prefix) - NOTE_TOKENS) / 2);
+  // Most results are far under the budget: known to fit from their length alone, no estimate, no walk.
+  if (selected === structured && !options.offset && json.length * MAX_TOKENS_PER_CHAR <= Math.max(200, perCopy)) return result;
   const fit = fitToBudget(selected, Math.max(200, perCopy), { offset: options.offset });
   if (fit.omitted.length === 0 && !fit.page) {
     if (selected === structured) return result;

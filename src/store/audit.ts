@@ -69,22 +69,13 @@ export class AuditLog {
 
   async record(e: AuditEntry): Promise<void> {
     if (!this.enabled) return;
-    await this.db.run(INSERT, [
-      e.at,
-      e.requestId ?? null,
-      e.user ?? null,
-      e.credential,
-      e.tool,
-      e.app ?? null,
-      e.action ?? null,
-      e.method ?? null,
-      e.host ?? null,
-      e.accountId ?? null,
-      e.outcome,
-      e.rule ?? null,
-      Math.max(0, Math.round(e.durationMs)),
-      e.upstreamStatus ?? null,
-    ]);
+    await this.db.run(INSERT, auditParams(e));
+  }
+
+  /** Several rows in one transaction (one WAL sync on a file database instead of one per row). */
+  async recordMany(entries: readonly AuditEntry[]): Promise<void> {
+    if (!this.enabled || entries.length === 0) return;
+    await this.db.batch(entries.map((e) => [INSERT, auditParams(e)] as const));
   }
 
   /** Newest first. */
@@ -122,4 +113,23 @@ export async function userHasher(db: Db): Promise<(user: string | undefined) => 
   }
   const key = salt;
   return (user) => (user === undefined ? undefined : `u_${createHmac("sha256", key).update(user).digest("hex").slice(0, 16)}`);
+}
+
+function auditParams(e: AuditEntry): SqlParam[] {
+  return [
+    e.at,
+    e.requestId ?? null,
+    e.user ?? null,
+    e.credential,
+    e.tool,
+    e.app ?? null,
+    e.action ?? null,
+    e.method ?? null,
+    e.host ?? null,
+    e.accountId ?? null,
+    e.outcome,
+    e.rule ?? null,
+    Math.max(0, Math.round(e.durationMs)),
+    e.upstreamStatus ?? null,
+  ];
 }

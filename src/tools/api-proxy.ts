@@ -87,19 +87,15 @@ function allowsRelativeUrl(account: ConnectedAccount): boolean {
 
 // status/headers/body_encoding are absent on a needs_input (confirmation) preview and on
 // connect_required (then `connect` and `message` instead).
-const outputSchema = z.looseObject({
-  outcome: OUTCOME,
-  status: z.number().optional(),
-  headers: stringMap(z.string()).optional(),
-  body: z.unknown().optional(),
-  body_encoding: z.enum(["json", "text", "base64", "none"]).optional(),
-});
+// The schema names what a client branches on; status, headers, body and body_encoding are in every
+// sent request's result (absent on a needs_input preview and on connect_required).
+const outputSchema = z.looseObject({ outcome: OUTCOME });
 
 export const apiProxy = defineTool({
   name: "api_proxy",
   description:
-    "Call an app's HTTP API (e.g. https://slack.com/api/chat.postMessage) as the user's connected account; auth is added for you. " +
-    "Best when you know the API. Returns the upstream status, headers and body (JSON, text, or base64). Writes are sent once, never retried. " +
+    "Call an app's HTTP API (e.g. https://slack.com/api/chat.postMessage) as the user's connected account, auth added; " +
+    "returns status, headers, body. Writes are sent once, never retried. " +
     RESULT_ARGUMENTS_NOTE,
   inputSchema: z.strictObject({
     method: z.enum(["GET", "POST", "PUT", "PATCH", "DELETE"]).optional(),

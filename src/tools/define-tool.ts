@@ -53,7 +53,7 @@ export const resultArguments = {
 
 /** How the tools that take resultArguments explain them (one sentence, in their descriptions). */
 export const RESULT_ARGUMENTS_NOTE =
-  "idempotency_key: a repeat returns the first result, never sends twice. fields: dotted paths to keep. A cut result gives result_id: call again with it (+offset, fields) to read the rest.";
+  "idempotency_key: a repeat returns the first result. fields: dotted paths to keep. Cut results give result_id (+offset) to read on.";
 
 export function defineTool<Input extends z.ZodObject, Output extends z.ZodObject>(
   tool: ToolDefinition<Input, Output>,

@@ -42,28 +42,28 @@ const toolsOnlyInput = z.strictObject({
 });
 
 const BASE_DESCRIPTION =
-  "Get an action's details and the JSON Schema of its props (run_action's configured_props); the app account is filled in for you. " +
-  "[remote options] props need real IDs from the user's account.";
+  "An action's details and the JSON Schema of its props (run_action's configured_props; the app account is filled in; " +
+  "[remote options] props need real IDs from the user's account).";
 
 export const describeAction = defineTool({
   name: "describe_action",
   title: "Describe an action",
   description:
-    `${BASE_DESCRIPTION} Returns a configuration_id: pass it back with configured_props to set values, or with prop (+query/cursor) to list its options.`,
+    `${BASE_DESCRIPTION} Pass the configuration_id it returns back with configured_props to set values, or with prop (+query/cursor) to list options.`,
   modes: { "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION } },
   inputSchema: z.strictObject({
-    action: z.string().max(200).optional().describe("Action key from list_actions (to start)"),
+    action: z.string().max(200).optional().describe("From list_actions (to start)"),
     configuration_id: z.string().max(100).optional().describe("To continue a configuration"),
     configured_props: stringMap(z.unknown()).optional().describe("Values to set, by prop name"),
     account_id: z.string().optional().describe("From list_accounts"),
-    prop: z.string().max(200).optional().describe("List this prop's options"),
-    query: z.string().max(200).optional().describe("Search the options"),
+    // prop, query, cursor: listing a prop's options, as the description says.
+    prop: z.string().max(200).optional(),
+    query: z.string().max(200).optional(),
     cursor: z.string().optional(),
   }),
   outputSchema: z.looseObject({
     outcome: OUTCOME,
-    action: z.looseObject({ key: z.string(), name: z.string(), description: z.string() }).optional(),
-    props: z.looseObject({}).optional(),
+    // Also the action, props (JSON Schema), configuration_id, missing…: the schema names what a client branches on.
   }),
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler(args, ctx) {

@@ -10,8 +10,8 @@ const DEFAULT_LIMIT = 10;
 export const listActions = defineTool({
   name: "list_actions",
   description:
-    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, best match for query first, optionally within one app. " +
-    "Without app, also returns matching apps (connected or not).",
+    "Find pre-built actions (e.g. slack-send-message) for describe_action and run_action, best match first. " +
+    "Without app, also matching apps.",
   inputSchema: z.strictObject({
     app: z.string().optional(),
     query: z.string().max(200).optional(),
@@ -20,8 +20,9 @@ export const listActions = defineTool({
   }),
   outputSchema: z.looseObject({
     outcome: z.literal("ok"),
-    // Also `apps: [{slug, name, connected}]` without app (left out of the schema to keep tools/list small).
-    actions: z.array(z.looseObject({ key: z.string(), name: z.string(), description: z.string() })),
+    // Each action: key, name, description, app…; without app, `apps: [{slug, name, connected}]`
+    // too (left out of the schema to keep tools/list small).
+    actions: z.array(z.unknown()),
   }),
   title: "Find actions",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },

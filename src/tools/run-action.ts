@@ -29,7 +29,7 @@ const fullConfigInput = toolsOnlyInput.extend({
 
 const BASE_DESCRIPTION =
   "Run an action with configured_props (describe_action's schema) as the user's connected account. " +
-  `Runs once, never retried. Returns its summary, result and exports. ${RESULT_ARGUMENTS_NOTE}`;
+  `Runs once, never retried. ${RESULT_ARGUMENTS_NOTE}`;
 
 const subAgentInput = fullConfigInput.extend({
   instruction: z.string().max(4000).optional().describe("What to do, in plain language"),
@@ -43,7 +43,7 @@ const SUB_AGENT_DESCRIPTION =
 export const runAction = defineTool({
   name: "run_action",
   title: "Run an action",
-  description: `${BASE_DESCRIPTION} Pass configuration_id to continue one; missing props give outcome "needs_input".`,
+  description: `${BASE_DESCRIPTION} configuration_id continues a configuration (missing props: outcome needs_input).`,
   modes: {
     "tools-only": { inputSchema: toolsOnlyInput, description: BASE_DESCRIPTION },
     "sub-agent": { inputSchema: subAgentInput, description: SUB_AGENT_DESCRIPTION },
@@ -52,9 +52,7 @@ export const runAction = defineTool({
   dataField: "result",
   outputSchema: z.looseObject({
     outcome: RUN_OUTCOME,
-    summary: z.string().optional(),
-    result: z.unknown().optional(),
-    exports: stringMap(z.unknown()).optional(),
+    // Also summary, result and exports (see the description): the schema names what a client branches on.
   }),
   annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true },
   async handler(args, ctx): Promise<ToolResult> {

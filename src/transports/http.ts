@@ -288,9 +288,11 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
     req.headers["x-request-id"] = requestId;
     res.setHeader("x-request-id", requestId);
     const who: { user?: string; credential?: string } = {};
-    res.on("finish", () =>
-      logger.info({ req_id: requestId, method: req.method, path, status: res.statusCode, ms: Date.now() - started, ...who }, "http request"),
-    );
+    if (logger.isLevelEnabled("info")) {
+      res.on("finish", () =>
+        logger.info({ req_id: requestId, method: req.method, path, status: res.statusCode, ms: Date.now() - started, ...who }, "http request"),
+      );
+    }
     const send = async (response: Response) => {
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));

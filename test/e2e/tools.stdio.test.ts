@@ -27,12 +27,9 @@ describe.each<Era>(["legacy", "modern"])("tools over stdio (%s protocol)", (era)
     const { tools } = await s.client.listTools();
     expect(tools.map((t) => t.name)).toEqual(["list_accounts", "api_proxy", "list_actions", "describe_action", "run_action"]);
     for (const t of tools) {
-      expect(t.annotations).toMatchObject({
-        readOnlyHint: expect.any(Boolean),
-        destructiveHint: expect.any(Boolean),
-        idempotentHint: expect.any(Boolean),
-        openWorldHint: expect.any(Boolean),
-      });
+      expect(t.annotations).toMatchObject({ readOnlyHint: expect.any(Boolean), openWorldHint: expect.any(Boolean) });
+      // destructiveHint and idempotentHint mean something only when readOnlyHint is false (MCP spec).
+      if (!t.annotations!.readOnlyHint) expect(t.annotations).toMatchObject({ destructiveHint: expect.any(Boolean), idempotentHint: expect.any(Boolean) });
       expect(t.outputSchema?.type).toBe("object");
     }
   });

@@ -3,6 +3,7 @@ import { getEncoding } from "js-tiktoken";
 import { describe, expect, it } from "vitest";
 import { estimateTokens, fitToBudget, selectFields } from "../../src/core/budget.js";
 import { argumentsHash } from "../../src/core/idempotency.js";
+import { shapeResult } from "../../src/core/result-shaping.js";
 import { withRetries } from "../../src/core/retries.js";
 import { ProviderError } from "../../src/providers/provider.js";
 
@@ -130,5 +131,29 @@ describe("withRetries", () => {
       }),
     ).rejects.toThrow("429");
     expect(n).toBe(1); // a 5 s Retry-After does not fit a 3 s budget: no retry
+  });
+});
+
+describe("shapeResult's length-only fast path", () => {
+  it("no text estimates above 1.25 tokens per character, so a short result fits without an estimate", () => {
+    const worst = [
+      "1,2,3,4,5,6,7,8,9,0,".repeat(50),
+      "a1b2c3d4".repeat(100),
+      "é".repeat(400),
+      "\u0001".repeat(300),
+      '{"a":1,"b":[1,2,3],"c":"x"}'.repeat(40),
+      "aBcDeFgH".repeat(100),
+      "😀".repeat(200),
+    ];
+    for (const text of worst) expect(estimateTokens(text)).toBeLessThanOrEqual(Math.max(24, text.length * 1.25));
+  });
+
+  it("a result that fits comes back as it was; one over the budget is still cut", () => {
+    const small = { outcome: "ok", accounts: [{ id: "apn_1", app: "slack" }] };
+    const result = { content: [{ type: "text" as const, text: JSON.stringify(small) }], structuredContent: small };
+    expect(shapeResult(result, { maxTokens: 1000, store: () => "never" })).toBe(result);
+    const big = { outcome: "ok", accounts: Array.from({ length: 400 }, (_, i) => ({ id: `apn_${i}`, app: "slack", name: `Workspace number ${i}` })) };
+    const cut = shapeResult({ content: [{ type: "text", text: JSON.stringify(big) }], structuredContent: big }, { maxTokens: 1000, store: () => "res_1" });
+    expect(cut.structuredContent).toMatchObject({ truncated: { result_id: "res_1" } });
   });
 });

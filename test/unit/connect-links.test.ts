@@ -127,3 +127,37 @@ describe("resolveAccount", () => {
     await expect(resolveAccount(provider, "u1", { accountId: "apn_someone_else" })).rejects.toThrow(/is not one of this user's connected accounts/);
   });
 });
+
+describe.each(BACKENDS)("retiring used links without a store write per call, on $name", (backend) => {
+  it("deletes a (user, app)'s link once while its account stays usable, and again after this process stores a new one", async () => {
+    const links = new ConnectLinkStore(await backend.fresh(), "scope");
+    const deletes: string[] = [];
+    const realDelete = links.delete.bind(links);
+    links.delete = (user: string, app: string) => {
+      deletes.push(`${user}/${app}`);
+      return realDelete(user, app);
+    };
+    const clock = { now: Date.now() };
+    const accounts: ConnectedAccount[] = [];
+    const { provider } = fakeProvider(clock, accounts);
+    const retiring = retiringUsedLinks(provider, links);
+    const connect = new ConnectLinks(retiring, links, {}, () => clock.now);
+
+    // No usable slack account: a link is made and stored.
+    const first = await connect.linkFor("u1", "slack", []);
+    // The user connects: every list_accounts sees it, the link is retired only the first time.
+    accounts.push(account("apn_1", "slack"));
+    for (let i = 0; i < 5; i++) await retiring.listAccounts("u1");
+    expect(deletes).toEqual(["u1/slack"]);
+    expect(await links.get("u1", "slack")).toBeUndefined();
+
+    // The account is deleted; a new link is stored — and must be retired once the user connects again.
+    accounts.splice(0);
+    const second = await connect.linkFor("u1", "slack", []);
+    expect(second.url).not.toBe(first.url);
+    accounts.push(account("apn_2", "slack"));
+    await retiring.listAccounts("u1");
+    expect(deletes).toEqual(["u1/slack", "u1/slack"]);
+    expect(await links.get("u1", "slack")).toBeUndefined();
+  });
+});
