@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { getEncoding } from "js-tiktoken";
+import { emulatorEnv } from "../dist/src/emulator/index.js";
 
 const QUICK = process.argv.includes("--quick");
 const jsonAt = process.argv.indexOf("--json");
@@ -82,13 +83,7 @@ async function startEmulator() {
 function baseEnv(emu, extra = {}) {
   return {
     PATH: process.env.PATH ?? "",
-    PIPEDREAM_BASE_URL: emu.url,
-    PIPEDREAM_CLIENT_ID: "emulator-client-id",
-    PIPEDREAM_CLIENT_SECRET: "emulator-client-secret",
-    PIPEDREAM_PROJECT_ID: "proj_emulator",
-    PIPEDREAM_PROJECT_ENVIRONMENT: "development",
-    PIPEDREAM_EXTERNAL_USER_ID: "demo-user",
-    CONNECT_MCP_DB: ":memory:",
+    ...emulatorEnv(emu.url),
     CONNECT_MCP_LOG_LEVEL: "info",
     ...extra,
   };

@@ -2,7 +2,7 @@
 // and result bytes (what the calling agent has to read). Usage: npm run build && node bench/full-config-flow.mjs
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { EMULATOR_DEFAULTS, startEmulator } from "../dist/src/emulator/index.js";
+import { emulatorEnv, startEmulator } from "../dist/src/emulator/index.js";
 
 const emu = await startEmulator({ port: 0 });
 const client = new Client({ name: "bench", version: "1" });
@@ -12,13 +12,7 @@ await client.connect(
     args: [new URL("../dist/bin/connect-mcp.js", import.meta.url).pathname],
     env: {
       PATH: process.env.PATH ?? "",
-      PIPEDREAM_BASE_URL: emu.url,
-      PIPEDREAM_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
-      PIPEDREAM_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-      PIPEDREAM_PROJECT_ID: EMULATOR_DEFAULTS.projectId,
-      PIPEDREAM_PROJECT_ENVIRONMENT: EMULATOR_DEFAULTS.environment,
-      PIPEDREAM_EXTERNAL_USER_ID: EMULATOR_DEFAULTS.externalUserId,
-      CONNECT_MCP_DB: ":memory:",
+      ...emulatorEnv(emu.url),
       CONNECT_MCP_LOG_LEVEL: "silent",
     },
   }),

@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import pg from "pg";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { EMULATOR_DEFAULTS, startEmulator } from "../dist/src/emulator/index.js";
+import { emulatorEnv, startEmulator } from "../dist/src/emulator/index.js";
 import { startPostgres } from "../scripts/throwaway-postgres.mjs";
 
 const seconds = Number(process.argv[2] ?? 10);
@@ -40,15 +40,12 @@ async function freshDatabase() {
 }
 
 function startReplica(env) {
+  // On PostgreSQL the emulator's CONNECT_MCP_DB=:memory: would only earn a "the URL wins" warning.
+  const { CONNECT_MCP_DB: _sqlite, ...onPostgres } = emulatorEnv(emu.url);
   const child = spawn(process.execPath, [cli, "--transport", "http", "--port", "0"], {
     env: {
       PATH: process.env.PATH ?? "",
-      PIPEDREAM_BASE_URL: emu.url,
-      PIPEDREAM_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
-      PIPEDREAM_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-      PIPEDREAM_PROJECT_ID: EMULATOR_DEFAULTS.projectId,
-      PIPEDREAM_PROJECT_ENVIRONMENT: EMULATOR_DEFAULTS.environment,
-      PIPEDREAM_EXTERNAL_USER_ID: EMULATOR_DEFAULTS.externalUserId,
+      ...(env.CONNECT_MCP_DATABASE_URL ? onPostgres : emulatorEnv(emu.url)),
       CONNECT_MCP_HTTP_TOKEN: TOKEN,
       CONNECT_MCP_LOG_LEVEL: "info",
       CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "10000000",

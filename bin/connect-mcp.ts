@@ -350,20 +350,13 @@ async function emulator(args: string[]): Promise<number> {
   const closers: Array<() => Promise<void>> = [];
   const lines: string[] = [];
   if (which !== "composio") {
-    const { EMULATOR_DEFAULTS, startEmulator } = await import("../src/emulator/index.js");
+    const { emulatorEnv, startEmulator } = await import("../src/emulator/index.js");
     const emu = await startEmulator({ port, host, log: (line) => printErr(line) });
     closers.push(emu.close);
     lines.push(
       `Pipedream Connect emulator listening on ${emu.url} (demo data; Ctrl-C stops it and forgets everything)`,
       "Point connect-mcp at it (in another terminal):",
-      `export PIPEDREAM_BASE_URL=${emu.url}`,
-      `export PIPEDREAM_CLIENT_ID=${EMULATOR_DEFAULTS.clientId}`,
-      `export PIPEDREAM_CLIENT_SECRET=${EMULATOR_DEFAULTS.clientSecret}`,
-      `export PIPEDREAM_PROJECT_ID=${EMULATOR_DEFAULTS.projectId}`,
-      `export PIPEDREAM_PROJECT_ENVIRONMENT=${EMULATOR_DEFAULTS.environment}`,
-      `export PIPEDREAM_EXTERNAL_USER_ID=${EMULATOR_DEFAULTS.externalUserId}`,
-      // Server state (cached Connect Links, handles) must not outlive this emulator's demo data.
-      "export CONNECT_MCP_DB=:memory:",
+      ...Object.entries(emulatorEnv(emu.url)).map(([name, value]) => `export ${name}=${value}`),
       "# for --tool-mode sub-agent, the emulator's demo model (a scripted stand-in, not an LLM):",
       `export CONNECT_MCP_LLM_BASE_URL=${emu.url}/v1`,
       "export CONNECT_MCP_LLM_MODEL=emulator-demo",

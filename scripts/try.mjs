@@ -43,17 +43,9 @@ if (values.url) {
 } else {
   const env = { ...process.env };
   if (!env.PIPEDREAM_BASE_URL) {
-    const { EMULATOR_DEFAULTS, startEmulator } = await import(new URL("../dist/src/emulator/index.js", import.meta.url).href);
+    const { emulatorEnv, startEmulator } = await import(new URL("../dist/src/emulator/index.js", import.meta.url).href);
     emulator = await startEmulator({ port: 0 });
-    Object.assign(env, {
-      PIPEDREAM_BASE_URL: emulator.url,
-      PIPEDREAM_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
-      PIPEDREAM_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-      PIPEDREAM_PROJECT_ID: EMULATOR_DEFAULTS.projectId,
-      PIPEDREAM_PROJECT_ENVIRONMENT: EMULATOR_DEFAULTS.environment,
-      PIPEDREAM_EXTERNAL_USER_ID: EMULATOR_DEFAULTS.externalUserId,
-      CONNECT_MCP_DB: ":memory:",
-    });
+    Object.assign(env, emulatorEnv(emulator.url));
     console.log(`no PIPEDREAM_BASE_URL set: started a Connect emulator at ${emulator.url} (demo data)`);
   }
   env.CONNECT_MCP_LOG_LEVEL ??= "warn";

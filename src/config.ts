@@ -61,15 +61,19 @@ const apiKeySchema = z.strictObject({
 });
 export type ApiKeyEntry = z.infer<typeof apiKeySchema>;
 
-const apiKeys = z
-  .preprocess((v) => {
+/** A list given as JSON text (an env variable) or as a list (the config file). */
+function jsonArray<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => {
     if (typeof v !== "string") return v;
     try {
       return JSON.parse(v);
     } catch {
-      return v; // reported below as "expected array"
+      return v; // reported as "expected array"
     }
-  }, z.array(apiKeySchema))
+  }, z.array(item));
+}
+
+const apiKeys = jsonArray(apiKeySchema)
   .refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, "two API keys share an id")
   .refine((keys) => new Set(keys.map((k) => k.sha256)).size === keys.length, "two API keys share a hash");
 
@@ -117,15 +121,7 @@ const connectorSchema = z
   .refine((c) => new Set((c.resources ?? []).map((r) => r.slug)).size === (c.resources ?? []).length, "two resources share a slug");
 export type ConnectorConfig = z.infer<typeof connectorSchema>;
 
-const connectors = z
-  .preprocess((v) => {
-    if (typeof v !== "string") return v;
-    try {
-      return JSON.parse(v);
-    } catch {
-      return v; // reported below as "expected array"
-    }
-  }, z.array(connectorSchema))
+const connectors = jsonArray(connectorSchema)
   .refine((list) => new Set(list.map((c) => c.slug)).size === list.length, "two connectors share a slug");
 
 /** One configurable option: its config-file key, CLI flag, env variable(s), schema and help text. */

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { COMPOSIO_EMULATOR_DEFAULTS, startComposioEmulator, type RunningComposioEmulator } from "../src/emulator/composio/index.js";
-import { EMULATOR_DEFAULTS, startEmulator, type RunningEmulator } from "../src/emulator/index.js";
+import { emulatorEnv as emulatorEnvFor, startEmulator, type RunningEmulator } from "../src/emulator/index.js";
 
 export const CLI = fileURLToPath(new URL("../dist/bin/connect-mcp.js", import.meta.url));
 if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run \`npm run build\` (npm test does it for you)`);
@@ -54,13 +54,7 @@ export function emulatorPerFile(prefix = "connect-mcp-test-"): { emu: () => Runn
 /** Environment that points the server at an emulator, as a user would set it. */
 export function emulatorEnv(emu: RunningEmulator, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    PIPEDREAM_BASE_URL: emu.url,
-    PIPEDREAM_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
-    PIPEDREAM_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
-    PIPEDREAM_PROJECT_ID: EMULATOR_DEFAULTS.projectId,
-    PIPEDREAM_PROJECT_ENVIRONMENT: EMULATOR_DEFAULTS.environment,
-    PIPEDREAM_EXTERNAL_USER_ID: EMULATOR_DEFAULTS.externalUserId,
-    CONNECT_MCP_DB: ":memory:",
+    ...emulatorEnvFor(emu.url),
     CONNECT_MCP_LOG_LEVEL: "info",
     ...extra,
   };

@@ -56,5 +56,5 @@
  */
 
 export { startEmulator } from "./server.js";
-export { EMULATOR_DEFAULTS } from "./types.js";
+export { EMULATOR_DEFAULTS, emulatorEnv } from "./types.js";
 export type { EmulatorOptions, RecordedRequest, RunningEmulator } from "./types.js";

@@ -10,6 +10,23 @@ export const EMULATOR_DEFAULTS = {
   externalUserId: "demo-user",
 } as const;
 
+/**
+ * The environment that points connect-mcp at an emulator at `url`, as a user sets it (`connect-mcp
+ * emulator` prints it; scripts, benches and tests use it). CONNECT_MCP_DB is :memory: because
+ * server state (cached Connect Links, handles) must not outlive the emulator's demo data.
+ */
+export function emulatorEnv(url: string): Record<string, string> {
+  return {
+    PIPEDREAM_BASE_URL: url,
+    PIPEDREAM_CLIENT_ID: EMULATOR_DEFAULTS.clientId,
+    PIPEDREAM_CLIENT_SECRET: EMULATOR_DEFAULTS.clientSecret,
+    PIPEDREAM_PROJECT_ID: EMULATOR_DEFAULTS.projectId,
+    PIPEDREAM_PROJECT_ENVIRONMENT: EMULATOR_DEFAULTS.environment,
+    PIPEDREAM_EXTERNAL_USER_ID: EMULATOR_DEFAULTS.externalUserId,
+    CONNECT_MCP_DB: ":memory:",
+  };
+}
+
 export interface EmulatorOptions {
   /** Interface to bind. Default 127.0.0.1. */
   host?: string;

@@ -4,10 +4,9 @@
  * followed (they would carry the credential elsewhere). Non-2xx answers are results; failing to
  * get one throws ProviderError (cancelled, timeout, network).
  */
-import { readCapped } from "../pipedream/proxy.js";
+import { readResponse } from "../http-body.js";
 import { ProviderError, type ProxyResponse } from "../provider.js";
 
-const JSON_TYPE = /^application\/([\w.+-]*\+)?json(\s*;|$)|^text\/json/i;
 const TIMEOUT = "timeout";
 
 export interface Exchange {
@@ -33,18 +32,10 @@ export async function send(x: Exchange): Promise<ProxyResponse> {
   x.signal?.addEventListener("abort", onAbort, { once: true });
   try {
     const res = await fetch(x.url, { method: x.method, headers: x.headers, body: x.body, signal: controller.signal, redirect: "manual" });
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, name) => {
-      headers[name.toLowerCase()] = value;
-    });
-    const contentType = headers["content-type"];
-    const lengthHeader = headers["content-length"];
-    const total = lengthHeader !== undefined && /^\d+$/.test(lengthHeader) ? Number(lengthHeader) : undefined;
-    const { bytes, seen, cut } = await readCapped(res.body, Math.max(1, x.maxBodyBytes), total);
-    if (cut) controller.abort();
-    const base = { status: res.status, headers, ...(contentType ? { contentType } : {}) };
-    if (cut) return { ...base, body: { kind: "bytes", value: bytes }, truncated: { bytesSeen: seen, ...(total !== undefined ? { bytesTotal: total } : {}) } };
-    return { ...base, body: decode(bytes, contentType) };
+    const answer = await readResponse(res, Math.max(1, x.maxBodyBytes));
+    // Close the connection if anything is left unread.
+    if (answer.truncated) controller.abort();
+    return answer;
   } catch (err) {
     if (err instanceof ProviderError) throw err;
     if (x.signal?.aborted) throw new ProviderError("cancelled", `The call was cancelled during the request to ${x.target}; it was aborted.`, { operation: x.operation });
@@ -56,18 +47,6 @@ export async function send(x: Exchange): Promise<ProxyResponse> {
     clearTimeout(timer);
     x.signal?.removeEventListener("abort", onAbort);
   }
-}
-
-function decode(bytes: Uint8Array, contentType: string | undefined): ProxyResponse["body"] {
-  if (bytes.length === 0) return { kind: "empty" };
-  if (contentType && JSON_TYPE.test(contentType)) {
-    try {
-      return { kind: "json", value: JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString("utf8")) };
-    } catch {
-      // mislabelled: the bytes as they are
-    }
-  }
-  return { kind: "bytes", value: bytes };
 }
 
 /** The body as a value for a run result: JSON as is, text as a string, nothing as null. */
