@@ -15,7 +15,7 @@ import type { Logger } from "./logger.js";
 import type { SamplingRequester } from "./providers/llm/sampling.js";
 import { TOOLS } from "./tools/index.js";
 import { listedAnnotations, listedSchema } from "./tools/listed-schema.js";
-import { VERSION } from "./version.js";
+import { CAPABILITIES, DEMO_NOTE, DEMO_SERVER_NAME, INSTRUCTIONS, SERVER_NAME, VERSION } from "./server-info.js";
 
 export interface ServerDeps {
   config: Config;
@@ -24,12 +24,6 @@ export interface ServerDeps {
   /** Rate limits, policy, confirmations and the audit log, around every tool call. */
   controls: Controls;
 }
-
-const INSTRUCTIONS =
-  "connect-mcp acts in the user's connected apps (through Pipedream Connect and/or Composio). " +
-  "Start with list_accounts. If you know the app's HTTP API, use api_proxy; otherwise list_actions → describe_action → run_action.";
-
-const DEMO_NOTE = " (Demo: the backend is connect-mcp's offline Connect emulator with demo data; no real account is used.)";
 
 /**
  * In `--demo`, every result says so (`demo: true` in structuredContent, "[demo]" before a plain
@@ -46,9 +40,9 @@ function markDemo(result: ToolResult): ToolResult {
 
 export function buildServer(deps: ServerDeps, identity: Identity): McpServer {
   const server = new McpServer(
-    { name: deps.config.demo ? "connect-mcp-demo" : "connect-mcp", version: VERSION },
+    { name: deps.config.demo ? DEMO_SERVER_NAME : SERVER_NAME, version: VERSION },
     {
-      capabilities: { tools: { listChanged: false } },
+      capabilities: CAPABILITIES,
       instructions: deps.config.demo ? INSTRUCTIONS + DEMO_NOTE : INSTRUCTIONS,
       // The tool list is the same for every caller and never changes while the server runs.
       cacheHints: { "tools/list": { ttlMs: 3_600_000, cacheScope: "public" } },

@@ -1,0 +1,128 @@
+/**
+ * The stdio entry answers a first-message `server/discover` before the server has loaded (the
+ * official 2026-07-28 client probes the era that way on a disposable sibling process). The early
+ * answer must be the SDK's own answer, and everything after it must reach the server intact.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { afterEach, describe, expect, it } from "vitest";
+import { CLI, connectStdio, emulatorEnv, emulatorPerFile } from "../helpers.js";
+
+const { emu, tempDb } = emulatorPerFile("connect-mcp-discover-");
+
+const META = {
+  "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+  "io.modelcontextprotocol/clientInfo": { name: "raw-test", version: "1" },
+  "io.modelcontextprotocol/clientCapabilities": {},
+};
+const discover = (id: string | number, meta: Record<string, unknown> = META) => ({ jsonrpc: "2.0", id, method: "server/discover", params: { _meta: meta } });
+
+/** The CLI on stdio, read line by line. */
+function raw(env: Record<string, string>) {
+  const child = spawn(process.execPath, [CLI], { env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] }) as ChildProcessWithoutNullStreams;
+  const lines: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  let rest = "";
+  child.stdout.on("data", (d: Buffer) => {
+    rest += d.toString("utf8");
+    let i: number;
+    while ((i = rest.indexOf("\n")) >= 0) {
+      lines.push(JSON.parse(rest.slice(0, i)) as Record<string, unknown>);
+      rest = rest.slice(i + 1);
+      for (const w of waiters.splice(0)) w();
+    }
+  });
+  let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString("utf8")));
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  children.push(child);
+  return {
+    child,
+    exited,
+    stderr: () => stderr,
+    send: (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`),
+    /** The response with this id (waits for it). */
+    async response(id: string | number): Promise<Record<string, unknown>> {
+      for (;;) {
+        const found = lines.find((l) => l.id === id);
+        if (found) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+  };
+}
+
+const children: ChildProcessWithoutNullStreams[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null) c.kill();
+});
+
+describe("stdio: server/discover answered while the server loads", () => {
+  it("the early answer equals the SDK server's answer to the same request, and the connection goes on", async () => {
+    const s = raw(emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }));
+    s.send(discover("probe-1"));
+    const early = await s.response("probe-1");
+    // Only the first message is answered early: this one is the SDK's.
+    s.send(discover(2));
+    const sdk = await s.response(2);
+    expect(early.error).toBeUndefined();
+    expect(early.result).toEqual(sdk.result);
+    expect((early.result as { supportedVersions: string[] }).supportedVersions).toContain("2026-07-28");
+    s.send({ jsonrpc: "2.0", id: 3, method: "tools/list", params: { _meta: META } });
+    const list = await s.response(3);
+    expect((list.result as { tools: Array<{ name: string }> }).tools.map((t) => t.name).sort()).toEqual(["api_proxy", "describe_action", "list_accounts", "list_actions", "run_action"]);
+    s.child.stdin.end();
+    expect(await s.exited).toBe(0);
+  });
+
+  it("a discover split across writes, with the next request in the same write, loses nothing", async () => {
+    const s = raw(emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }));
+    const text = `${JSON.stringify(discover("a"))}\n${JSON.stringify({ jsonrpc: "2.0", id: "b", method: "tools/list", params: { _meta: META } })}\n`;
+    s.child.stdin.write(text.slice(0, 40));
+    await new Promise((r) => setTimeout(r, 50));
+    s.child.stdin.write(text.slice(40));
+    expect((await s.response("a")).result).toMatchObject({ supportedVersions: ["2026-07-28"] });
+    expect(((await s.response("b")).result as { tools: unknown[] }).tools).toHaveLength(5);
+  });
+
+  it("a discover for an era it does not answer is left to the SDK (its error, not an early answer)", async () => {
+    const s = raw(emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }));
+    s.send(discover(1, { ...META, "io.modelcontextprotocol/protocolVersion": "2099-01-01" }));
+    const reply = await s.response(1);
+    // Whatever the SDK says of an unknown era, it never claims to support it.
+    expect(JSON.stringify(reply)).not.toContain('"supportedVersions":["2099-01-01"]');
+    s.send(discover(2));
+    expect((await s.response(2)).result).toMatchObject({ supportedVersions: ["2026-07-28"] });
+  });
+
+  it("a probe sibling exits as soon as its client closes stdin, without finishing start-up", async () => {
+    const s = raw(emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }));
+    s.send(discover("probe"));
+    await s.response("probe");
+    s.child.stdin.end();
+    expect(await s.exited).toBe(0);
+    expect(s.stderr()).not.toContain("serving on stdio");
+  });
+
+  it("a 2025 client's initialize first is handed to the server untouched", async () => {
+    const session = await connectStdio(emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }), "legacy");
+    try {
+      const tools = await session.client.listTools();
+      expect(tools.tools).toHaveLength(5);
+      const r = await session.client.callTool({ name: "list_accounts", arguments: {} });
+      expect(r.isError).toBeFalsy();
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("the official 2026-07-28 client connects through the early answer and calls a tool", async () => {
+    const session = await connectStdio(emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }), "modern");
+    try {
+      const r = await session.client.callTool({ name: "list_accounts", arguments: {} });
+      expect(r.isError).toBeFalsy();
+      expect((r.structuredContent as { outcome: string }).outcome).toBe("ok");
+    } finally {
+      await session.close();
+    }
+  });
+});
