@@ -49,6 +49,8 @@ export class Controls {
    * never on a call's response path. close() writes what is left.
    */
   private pendingAudit: AuditEntry[] = [];
+  /** "tool call" log lines, written with the audit rows after the results are sent. */
+  private pendingLog: Array<Record<string, unknown>> = [];
   private auditFlush: NodeJS.Immediate | undefined;
   private auditWrite: Promise<void> = Promise.resolve();
 
@@ -110,16 +112,20 @@ export class Controls {
     await this.auditWrite;
   }
 
-  private recordAudit(entry: AuditEntry): void {
-    if (!this.audit.enabled) return;
-    this.pendingAudit.push(entry);
-    this.auditFlush ??= setImmediate(() => void this.flushAudit());
+  private recordAudit(entry: AuditEntry, line: Record<string, unknown> | undefined): void {
+    if (this.audit.enabled) this.pendingAudit.push(entry);
+    if (line) this.pendingLog.push(line);
+    if (this.pendingAudit.length || this.pendingLog.length) this.auditFlush ??= setImmediate(() => void this.flushAudit());
   }
 
   /** Writes the pending audit rows now (shutdown; otherwise once per event-loop turn). */
   flushAudit(): Promise<void> {
     if (this.auditFlush) clearImmediate(this.auditFlush);
     this.auditFlush = undefined;
+    const lines = this.pendingLog;
+    this.pendingLog = [];
+    // A synchronous write to stderr each: off the result's path, once the results are out.
+    for (const line of lines) this.logger.info(line, "tool call");
     const batch = this.pendingAudit;
     if (!batch.length) return this.auditWrite;
     this.pendingAudit = [];
@@ -269,23 +275,21 @@ export class Controls {
       durationMs: Date.now() - started,
       upstreamStatus,
     };
-    this.recordAudit(entry);
     // The line's object (and the user's label) is built only when the level logs it.
-    if (!this.logger.isLevelEnabled("info")) return result;
-    this.logger.info(
-      {
-        req_id: call.requestId,
-        user: this.userHash(identity.externalUserId),
-        credential: entry.credential,
-        tool,
-        app: entry.app,
-        outcome,
-        ...(rule ? { rule } : {}),
-        ...(upstreamStatus !== undefined ? { upstream_status: upstreamStatus } : {}),
-        ms: entry.durationMs,
-      },
-      "tool call",
-    );
+    const line = this.logger.isLevelEnabled("info")
+      ? {
+          req_id: call.requestId,
+          user: this.userHash(identity.externalUserId),
+          credential: entry.credential,
+          tool,
+          app: entry.app,
+          outcome,
+          ...(rule ? { rule } : {}),
+          ...(upstreamStatus !== undefined ? { upstream_status: upstreamStatus } : {}),
+          ms: entry.durationMs,
+        }
+      : undefined;
+    this.recordAudit(entry, line);
     return result;
   }
 }

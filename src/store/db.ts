@@ -316,11 +316,15 @@ function migrate(db: Database.Database): void {
 class SqliteDb implements Db {
   readonly dialect = "sqlite" as const;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Made once: better-sqlite3 builds a new wrapper (and its variants) on every db.transaction(). */
+  private readonly runAll: (steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>) => number[];
 
   constructor(
     private readonly db: Database.Database,
     readonly label: string,
-  ) {}
+  ) {
+    this.runAll = db.transaction((steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>) => steps.map(([sql, params]) => this.stmt(sql).run(...params).changes));
+  }
 
   get open(): boolean {
     return this.db.open;
@@ -345,7 +349,9 @@ class SqliteDb implements Db {
   }
 
   async batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<number[]> {
-    return this.db.transaction(() => steps.map(([sql, params]) => this.stmt(sql).run(...params).changes))();
+    // One statement is atomic by itself (the usual audit batch: one call per event-loop turn).
+    if (steps.length === 1) return [this.stmt(steps[0]![0]).run(...steps[0]![1]).changes];
+    return this.runAll(steps);
   }
 
   async catalogVersion(): Promise<string> {
