@@ -30,6 +30,8 @@ const UPSERT_APP =
   "ON CONFLICT (scope, slug) DO UPDATE SET definition = excluded.definition, fetched_at = excluded.fetched_at";
 
 export class CatalogCache {
+  private readonly parsedActions = new Map<string, { value: ActionDefinition; fetchedAt: number; version: string }>();
+
   constructor(
     private readonly db: Db,
     private readonly scope: string,
@@ -64,8 +66,28 @@ export class CatalogCache {
     return entry && this.isFresh(entry.fetchedAt) ? entry.value : undefined;
   }
 
+  /**
+   * Parsed definitions are kept (deep-frozen, a bounded LRU) and reused while the row's fetched_at
+   * and version are unchanged: the row is still read each time, but its JSON only when it changed.
+   */
   async getActionEntry(key: string): Promise<CacheEntry<ActionDefinition> | undefined> {
-    return entry<ActionDefinition>(await this.db.get("SELECT definition, fetched_at FROM catalog_actions WHERE scope = ? AND key = ?", [this.scope, key]));
+    const known = this.parsedActions.get(key);
+    const row = await this.db.get<{ definition: string | null; fetched_at: number; version: string }>(
+      "SELECT CASE WHEN fetched_at = ? AND version = ? THEN NULL ELSE definition END AS definition, fetched_at, version FROM catalog_actions WHERE scope = ? AND key = ?",
+      [known?.fetchedAt ?? -1, known?.version ?? "", this.scope, key],
+    );
+    if (!row) return undefined;
+    if (row.definition === null && known) {
+      // Most recently used last.
+      this.parsedActions.delete(key);
+      this.parsedActions.set(key, known);
+      return { value: known.value, fetchedAt: known.fetchedAt };
+    }
+    const value = deepFreeze(JSON.parse(row.definition!) as ActionDefinition);
+    this.parsedActions.delete(key);
+    this.parsedActions.set(key, { value, fetchedAt: row.fetched_at, version: row.version });
+    if (this.parsedActions.size > PARSED_ACTIONS_KEPT) this.parsedActions.delete(this.parsedActions.keys().next().value!);
+    return { value, fetchedAt: row.fetched_at };
   }
 
   async putActions(actions: ActionDefinition[]): Promise<void> {
@@ -131,6 +153,18 @@ export class CatalogCache {
     const rows = await this.db.all<{ slug: string }>("DELETE FROM catalog_apps WHERE scope = ? AND fetched_at < ? RETURNING slug", [this.scope, at]);
     return rows.map((r) => r.slug);
   }
+}
+
+/** Parsed definitions kept by getActionEntry (a describe/run reads the same few actions again and again). */
+const PARSED_ACTIONS_KEPT = 256;
+
+/** Shared parsed definitions must never be changed by a caller: a write throws instead. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 function entry<T>(row: unknown): CacheEntry<T> | undefined {

@@ -71,7 +71,11 @@ export function newConfigurationId(): string {
   return `cfg_${randomBytes(16).toString("base64url")}`;
 }
 
+const PURGE_EVERY_MS = 60_000;
+
 export class ConfigurationStore {
+  private purgedAt = -Infinity;
+
   constructor(
     private readonly db: Db,
     private readonly ttlMs: number,
@@ -81,7 +85,11 @@ export class ConfigurationStore {
   async create(init: Pick<Configuration, "externalUserId" | "conversationId" | "actionKey" | "actionVersion" | "configuredProps" | "props">): Promise<Configuration> {
     const at = this.now();
     const cfg: Configuration = { ...init, id: newConfigurationId(), status: "open", createdAt: at, updatedAt: at, expiresAt: at + this.ttlMs };
-    await this.purgeExpired();
+    // Expired handles go once a minute per process, not one DELETE per new handle.
+    if (at - this.purgedAt >= PURGE_EVERY_MS) {
+      this.purgedAt = at;
+      await this.purgeExpired();
+    }
     await this.db.run(
       "INSERT INTO configurations (id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at) " +
         "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, ?)",

@@ -71,3 +71,23 @@ describe.each(BACKENDS)("cache admin on $name", (backend) => {
     if (db.dialect === "postgres") expect(await db.catalogVersion()).not.toBe(before);
   });
 });
+
+describe.each(BACKENDS)("parsed action definitions on $name", (backend) => {
+  it("are reused only while the row is unchanged, and cannot be changed by a caller", async () => {
+    const db = await backend.fresh();
+    let now = 5_000;
+    const writer = new CatalogCache(db, "s1", 3600_000, () => now);
+    const reader = new CatalogCache(db, "s1", 3600_000, () => now);
+    await writer.putActions([{ key: "slack-send", name: "Send", description: "old", version: "1", props: [] } as never]);
+    const first = await reader.getActionEntry("slack-send");
+    expect(first?.value.description).toBe("old");
+    expect((await reader.getActionEntry("slack-send"))?.value).toBe(first?.value);
+    expect(() => ((first!.value as { description: string }).description = "changed")).toThrow(TypeError);
+    // Another process (another CatalogCache on the same database) refreshes the definition.
+    now = 6_000;
+    await writer.putActions([{ key: "slack-send", name: "Send", description: "new", version: "2", props: [] } as never]);
+    expect(await reader.getActionEntry("slack-send")).toMatchObject({ value: { description: "new", version: "2" }, fetchedAt: 6_000 });
+    await clearCache(db);
+    expect(await reader.getActionEntry("slack-send")).toBeUndefined();
+  });
+});
