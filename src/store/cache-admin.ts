@@ -3,6 +3,7 @@
  * project/environment/base URL) in the file. Only cached, re-fetchable data: the catalog, its
  * listing times and the Connect Links handed out. Never prints a link (it carries a token).
  */
+import { BUMP_CATALOG_VERSION } from "./catalog-cache.js";
 import type { Db } from "./db.js";
 
 export interface ScopeStats {
@@ -41,6 +42,7 @@ export async function clearCache(db: Db): Promise<{ actions: number; apps: numbe
     ["DELETE FROM catalog_apps", []],
     ["DELETE FROM catalog_sync", []],
     ["DELETE FROM connect_links", []],
+    [BUMP_CATALOG_VERSION, []],
   ]);
   return { actions: actions!, apps: apps!, listings: listings!, connectLinks: connectLinks! };
 }

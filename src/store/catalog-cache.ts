@@ -25,6 +25,9 @@ const EVER = Number.MIN_SAFE_INTEGER;
 const UPSERT_ACTION =
   "INSERT INTO catalog_actions (scope, key, version, definition, fetched_at, app) VALUES (?, ?, ?, ?, ?, ?) " +
   "ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, definition = excluded.definition, fetched_at = excluded.fetched_at, app = excluded.app";
+/** After every catalog write, as its last step: what PostgreSQL replicas read as the catalog's version. */
+export const BUMP_CATALOG_VERSION = "UPDATE catalog_version SET version = version + 1 WHERE id = 1";
+const BUMP = [BUMP_CATALOG_VERSION, []] as const;
 const UPSERT_APP =
   "INSERT INTO catalog_apps (scope, slug, definition, fetched_at) VALUES (?, ?, ?, ?) " +
   "ON CONFLICT (scope, slug) DO UPDATE SET definition = excluded.definition, fetched_at = excluded.fetched_at";
@@ -93,7 +96,7 @@ export class CatalogCache {
   async putActions(actions: ActionDefinition[]): Promise<void> {
     if (this.ttlMs <= 0 || actions.length === 0) return;
     const at = this.now();
-    await this.db.batch(actions.map((a) => [UPSERT_ACTION, [this.scope, a.key, a.version, JSON.stringify(a), at, actionAppSlug(a)]] as const));
+    await this.db.batch([...actions.map((a) => [UPSERT_ACTION, [this.scope, a.key, a.version, JSON.stringify(a), at, actionAppSlug(a)]] as const), BUMP]);
   }
 
   /** Every cached action of this scope, any age. */
@@ -118,6 +121,7 @@ export class CatalogCache {
     const where = app === undefined ? "scope = ? AND fetched_at < ?" : "scope = ? AND fetched_at < ? AND app = ?";
     const args = app === undefined ? [this.scope, at] : [this.scope, at, app];
     const rows = await this.db.all<{ key: string }>(`DELETE FROM catalog_actions WHERE ${where} RETURNING key`, args);
+    if (rows.length) await this.db.run(BUMP_CATALOG_VERSION);
     return rows.map((r) => r.key);
   }
 
@@ -137,7 +141,7 @@ export class CatalogCache {
   async putApps(apps: AppInfo[]): Promise<void> {
     if (this.ttlMs <= 0 || apps.length === 0) return;
     const at = this.now();
-    await this.db.batch(apps.map((app) => [UPSERT_APP, [this.scope, app.slug, JSON.stringify(app), at]] as const));
+    await this.db.batch([...apps.map((app) => [UPSERT_APP, [this.scope, app.slug, JSON.stringify(app), at]] as const), BUMP]);
   }
 
   allApps(): Promise<AppInfo[]> {
@@ -151,6 +155,7 @@ export class CatalogCache {
 
   async deleteAppsFetchedBefore(at: number): Promise<string[]> {
     const rows = await this.db.all<{ slug: string }>("DELETE FROM catalog_apps WHERE scope = ? AND fetched_at < ? RETURNING slug", [this.scope, at]);
+    if (rows.length) await this.db.run(BUMP_CATALOG_VERSION);
     return rows.map((r) => r.slug);
   }
 }

@@ -273,6 +273,20 @@ const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: "catalog version counter",
+    // Bumped after every write to catalog_actions/catalog_apps (last step of the same transaction
+    // where there is one). PostgreSQL reads it as the catalog's version; SQLite answers from its
+    // data_version pragma and keeps the row only so both databases have one schema.
+    sql: `
+      CREATE TABLE catalog_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+      );
+      INSERT INTO catalog_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

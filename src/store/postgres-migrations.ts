@@ -203,4 +203,15 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
       );
     `,
   },
+  {
+    version: 10,
+    name: "catalog version counter",
+    sql: `
+      CREATE TABLE catalog_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version BIGINT NOT NULL
+      );
+      INSERT INTO catalog_version (id, version) VALUES (1, 0);
+    `,
+  },
 ];

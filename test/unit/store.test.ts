@@ -91,3 +91,34 @@ describe.each(BACKENDS)("parsed action definitions on $name", (backend) => {
     expect(await reader.getActionEntry("slack-send")).toBeUndefined();
   });
 });
+
+describe.each(BACKENDS)("catalog version seen by another connection on $name", (backend) => {
+  it("changes after each kind of catalog write, and only then", async () => {
+    const shared = await backend.shared();
+    const writerDb = await shared.open();
+    const readerDb = await shared.open();
+    let now = 5_000;
+    const cache = new CatalogCache(writerDb, "s1", 3600_000, () => now);
+    const seen = [await readerDb.catalogVersion()];
+    const changed = async () => {
+      const v = await readerDb.catalogVersion();
+      const was = seen.at(-1);
+      seen.push(v);
+      return v !== was;
+    };
+    expect(await changed()).toBe(false);
+    await cache.putActions([{ key: "slack-send", name: "Send", description: "", version: "1", props: [] } as never]);
+    expect(await changed()).toBe(true);
+    await cache.putApps([{ slug: "slack", name: "Slack", customFieldNames: [] }]);
+    expect(await changed()).toBe(true);
+    expect(await cache.deleteActionsFetchedBefore(1_000)).toEqual([]);
+    expect(await changed()).toBe(false);
+    now = 9_000;
+    expect(await cache.deleteActionsFetchedBefore(6_000)).toEqual(["slack-send"]);
+    expect(await changed()).toBe(true);
+    expect(await cache.deleteAppsFetchedBefore(6_000)).toEqual(["slack"]);
+    expect(await changed()).toBe(true);
+    await clearCache(writerDb);
+    expect(await changed()).toBe(true);
+  });
+});
