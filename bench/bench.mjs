@@ -14,10 +14,10 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { cpus, loadavg } from "node:os";
-import { resolve } from "node:path";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
@@ -80,6 +80,12 @@ async function startEmulator() {
   return { url, child };
 }
 
+// connect-mcp keeps its state in a SQLite file by default, so it is measured with one (a fresh file
+// per server process), not with the emulator setup's in-memory database.
+const DB_DIR = mkdtempSync(join(tmpdir(), "connect-mcp-bench-"));
+let dbFiles = 0;
+const projectDb = () => ({ CONNECT_MCP_DB: join(DB_DIR, `state-${++dbFiles}.db`) });
+
 function baseEnv(emu, extra = {}) {
   return {
     PATH: process.env.PATH ?? "",
@@ -97,7 +103,7 @@ async function stdioServer(which, emu, era = "modern", extraEnv = {}, args = [])
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: which === "project" ? [CLI, ...args] : [BARE],
-    env: baseEnv(emu, extraEnv),
+    env: baseEnv(emu, which === "project" ? { ...projectDb(), ...extraEnv } : extraEnv),
     stderr: "ignore",
   });
   await client.connect(transport);
@@ -113,7 +119,7 @@ let nextKey = 0;
 async function httpServer(which, emu, extraEnv = {}) {
   const port = await freePort();
   const args = which === "project" ? [CLI, "--transport", "http", "--port", String(port), "--host", "127.0.0.1"] : [BARE, "--http", String(port)];
-  const env = baseEnv(emu, which === "project" ? { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "0", CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE: "0", CONNECT_MCP_API_KEYS: API_KEYS, ...extraEnv } : {});
+  const env = baseEnv(emu, which === "project" ? { ...projectDb(), CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "0", CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE: "0", CONNECT_MCP_API_KEYS: API_KEYS, ...extraEnv } : {});
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
   child.stderr.on("data", (d) => (err = (err + d).slice(-4000)));
@@ -197,7 +203,8 @@ async function coldStart(emu) {
   const out = {};
   const once = async (which, era) => {
     const s = performance.now();
-    const srv = await stdioServer(which, emu, era, { CONNECT_MCP_LOG_LEVEL: "silent" });
+    // One database for every cold start: a user's second start finds it migrated.
+    const srv = await stdioServer(which, emu, era, { CONNECT_MCP_LOG_LEVEL: "silent", CONNECT_MCP_DB: join(DB_DIR, "cold-start.db") });
     await srv.client.listTools();
     const ms = performance.now() - s;
     await srv.close();
@@ -349,6 +356,7 @@ try {
   fig.search = searchLatency();
 } finally {
   emu.child.kill("SIGTERM");
+  rmSync(DB_DIR, { recursive: true, force: true });
 }
 
 // ---------- table ----------

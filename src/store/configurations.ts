@@ -125,7 +125,7 @@ export class ConfigurationStore {
    */
   async claimForRun(id: string, options: { rerun?: boolean } = {}): Promise<boolean> {
     const from = options.rerun ? "status IN ('open', 'unknown')" : "status = 'open'";
-    return (await this.db.run(`UPDATE configurations SET status = 'running', run_owner = ?, updated_at = ? WHERE id = ? AND ${from}`, [RUN_OWNER, this.now(), id])) === 1;
+    return (await this.db.run(`UPDATE configurations SET status = 'running', run_owner = ?, updated_at = ? WHERE id = ? AND ${from}`, [RUN_OWNER, this.now(), id], { durable: true })) === 1;
   }
 
   /** After a run: `done` closes the handle; `open` releases it (the run failed); `unknown`: it may have run. */

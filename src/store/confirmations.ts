@@ -32,7 +32,7 @@ export class ConfirmationStore {
   async consume(user: string, token: string, callHash: string): Promise<ConsumeResult> {
     const tokenHash = sha256(token);
     const now = this.now();
-    const spent = await this.db.run('UPDATE confirmations SET used_at = ? WHERE token_hash = ? AND "user" = ? AND call_hash = ? AND used_at IS NULL AND expires_at > ?', [now, tokenHash, user, callHash, now]);
+    const spent = await this.db.run('UPDATE confirmations SET used_at = ? WHERE token_hash = ? AND "user" = ? AND call_hash = ? AND used_at IS NULL AND expires_at > ?', [now, tokenHash, user, callHash, now], { durable: true });
     if (spent === 1) return { ok: true };
     const row = await this.db.get<{ call_hash: string; expires_at: number; used_at: number | null }>('SELECT call_hash, expires_at, used_at FROM confirmations WHERE token_hash = ? AND "user" = ?', [tokenHash, user]);
     if (!row) return { ok: false, reason: "unknown" };

@@ -150,7 +150,8 @@ export class CredentialStore {
   private async put(kind: SecretKind, connector: string, owner: string, value: Record<string, unknown>): Promise<void> {
     const secret = this.box(true).seal(JSON.stringify(value), CredentialStore.aad(kind, connector, owner));
     const now = this.now();
-    await this.db.run(UPSERT, [connector, owner, kind, Object.keys(value).sort().join(","), secret, now, now]);
+    // A rotated refresh token cannot be had again: on disk before it is used.
+    await this.db.run(UPSERT, [connector, owner, kind, Object.keys(value).sort().join(","), secret, now, now], { durable: true });
   }
 
   private async read(kind: SecretKind, connector: string, owner: string): Promise<Record<string, unknown> | undefined> {
@@ -174,7 +175,7 @@ export class CredentialStore {
     await this.db.batch([
       [UPSERT, [connector, owner, "credential", Object.keys(value).sort().join(","), secret, now, now]],
       [DELETE_TOKEN, [connector, owner]],
-    ]);
+    ], { durable: true });
   }
 
   /**

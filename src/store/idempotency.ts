@@ -35,6 +35,7 @@ export class IdempotencyStore {
     const inserted = await this.db.run(
       "INSERT INTO idempotency (\"user\", tool, key_hash, args_hash, status, owner, created_at, expires_at) VALUES (?, ?, ?, ?, 'running', ?, ?, ?) ON CONFLICT DO NOTHING",
       [user, tool, keyHash, argsHash, RUN_OWNER, at, at + this.ttlMs],
+      { durable: true }, // the upstream call follows: the claim must survive a power loss
     );
     if (inserted === 1) return { claimed: true };
     const existing = await this.get(user, tool, key);

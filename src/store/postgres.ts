@@ -5,7 +5,7 @@
  * together apply each version exactly once.
  */
 import pg from "pg";
-import { MIGRATION_VERSIONS, type Db, type SqlParam } from "./db.js";
+import { MIGRATION_VERSIONS, type Db, type SqlParam, type WriteOptions } from "./db.js";
 import { PG_MIGRATIONS } from "./postgres-migrations.js";
 
 /** Any fixed number: every connect-mcp process takes the same lock to migrate. */
@@ -127,7 +127,8 @@ class PgDb implements Db {
     return (await this.pool.query(this.text(sql), storable(params))).rows as T[];
   }
 
-  async run(sql: string, params: readonly SqlParam[] = []): Promise<number> {
+  // Every commit here is durable (synchronous_commit): WriteOptions.durable asks nothing more.
+  async run(sql: string, params: readonly SqlParam[] = [], _options?: WriteOptions): Promise<number> {
     return (await this.pool.query(this.text(sql), storable(params))).rowCount ?? 0;
   }
 
@@ -136,7 +137,7 @@ class PgDb implements Db {
     return (await this.pool.query(sql, params)).rows as T[];
   }
 
-  async batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>): Promise<number[]> {
+  async batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>, _options?: WriteOptions): Promise<number[]> {
     return this.transaction(async (client) => {
       const out: number[] = [];
       for (const [sql, params] of steps) out.push((await client.query(this.text(sql), storable(params))).rowCount ?? 0);

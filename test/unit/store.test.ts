@@ -122,3 +122,16 @@ describe.each(BACKENDS)("catalog version seen by another connection on $name", (
     expect(await changed()).toBe(true);
   });
 });
+
+describe("SQLite commits", () => {
+  it("wait for the disk only when a write asks to be durable, and go back to NORMAL after it", async () => {
+    const db = await (await sqlite.shared()).open();
+    const level = async () => (await db.get<{ synchronous: number }>("PRAGMA synchronous"))!.synchronous;
+    expect(await level()).toBe(1); // NORMAL
+    await db.run("INSERT INTO catalog_sync (scope, what, synced_at) VALUES (?, ?, ?)", ["s", "a", 1], { durable: true });
+    expect(await level()).toBe(1);
+    await expect(db.batch([["INSERT INTO catalog_sync (scope, what, synced_at) VALUES (?, ?, ?)", ["s", "a", 2]]], { durable: true })).rejects.toThrow(/UNIQUE/);
+    expect(await level()).toBe(1);
+    expect(await db.all("SELECT synced_at FROM catalog_sync")).toEqual([{ synced_at: 1 }]);
+  });
+});
