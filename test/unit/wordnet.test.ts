@@ -83,13 +83,23 @@ function action(key: string, name: string, description: string): ActionDefinitio
 
 describe("search with WordNet", () => {
   it("reads a phrasal verb the lexicon knows as one verb, before its first word", () => {
-    const lexicon = (phrase: string) => (phrase === "call off" ? "delete" : phrase === "kick off" ? "create" : undefined);
+    const lexicon = { phrasalVerb: (phrase: string) => (phrase === "call off" ? "delete" : phrase === "kick off" ? "create" : undefined), has: () => false } as const;
     expect(queryIntent("call off my 3pm meeting", undefined, lexicon)).toEqual({ intent: "delete", text: "my 3pm meeting" });
     // "kick" alone removes someone; "kick off" starts something.
     expect(queryIntent("kick off a room for the launch").intent).toBe("delete");
     expect(queryIntent("kick off a room for the launch", undefined, lexicon).intent).toBe("create");
     // A phrase the lexicon does not know leaves the single verb as it was.
     expect(queryIntent("send off the report", undefined, lexicon)).toMatchObject({ intent: "send", verb: "send" });
+  });
+
+  it("reads a 're' verb no lexicon knows as its word's verb again or a change to that thing", () => {
+    const known = (t: string) => ["titl", "send", "upload", "invoic", "locat"].includes(t);
+    const lexicon = { phrasalVerb: () => undefined, has: (w: string) => w === "relocate" };
+    expect(queryIntent("retitle yesterday's upload", known, lexicon)).toEqual({ intent: "update", text: "title yesterday s upload" });
+    expect(queryIntent("resend the invoice", known, lexicon)).toMatchObject({ intent: "send", verb: "send" });
+    // "relocate" is a word of its own, not "locate" again (which would read as a search).
+    expect(queryIntent("relocate a file", known, lexicon).intent).toBeUndefined();
+    expect(queryIntent("retitle the upload", known).intent).toBeUndefined();
   });
 
   it("finds an action by a WordNet synonym or derived form of a request's word, and cancels through a phrasal verb", () => {

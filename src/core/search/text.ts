@@ -251,11 +251,13 @@ const CAUSATIVE = new Set(["get", "have", "ask", "make"]);
 /** Words that may come before the verb of a request without being it. */
 const LEAD_IN = new Set("please can could would you i we want need to help me let us just quickly pls kindly".split(" "));
 
-/**
- * What a lexicon (WordNet) says a phrasal verb ("call off", "kick off"; words space-separated)
- * means, as an intent, or undefined when it does not know the phrase or what it does.
- */
-export type PhrasalVerbLexicon = (phrase: string) => Intent | undefined;
+/** What a lexicon (WordNet) knows about a request's verb. */
+export interface Lexicon {
+  /** The intent of a phrasal verb ("call off", "kick off"), or undefined when unknown or unclear. */
+  phrasalVerb(phrase: string): Intent | undefined;
+  /** Whether the word is an English word of its own ("relocate" is; "retitle" is not). */
+  has(word: string): boolean;
+}
 
 /** The intent a word or phrase (words space-separated) is read as, if any. */
 export function intentOfWord(word: string): Intent | undefined {
@@ -305,7 +307,7 @@ function typoIntentAt(words: string[], i: number, known: (term: string) => boole
  * first word after lead-ins ("please", "I want to"); in a terse request of up to four words it
  * may come last ("gitlab issue create"). Verbs elsewhere are too often nouns ("…the proposal file").
  */
-export function queryIntent(query: string, known?: (term: string) => boolean, lexicon?: PhrasalVerbLexicon): ParsedIntent {
+export function queryIntent(query: string, known?: (term: string) => boolean, lexicon?: Lexicon): ParsedIntent {
   // "#design", "@oncall": names of channels and people, not words of what to do, but they say
   // what is meant: a channel, a user ("#42" is a number: dropped).
   query = query
@@ -324,8 +326,17 @@ export function queryIntent(query: string, known?: (term: string) => boolean, le
     // channel" creates one ("kick" alone removes someone), "call off a meeting" cancels it.
     // (Single verbs through the lexicon were measured and dropped: "stick", "label" read as update.)
     const pair = `${words[i]} ${words[i + 1]}`;
-    const intent = INTENT_OF.has(pair) ? undefined : lexicon(pair);
+    const intent = INTENT_OF.has(pair) ? undefined : lexicon.phrasalVerb(pair);
     if (intent) found = { intent, length: 2 };
+  }
+  // "retitle the video", "resend the invoice": a verb made of "re" and a word the catalog knows,
+  // itself no word of the catalog or the lexicon ("relocate" is not "locate" again), does that
+  // word's verb again or changes that thing; the request then searches for the word.
+  const word = words[i];
+  if (!found && known && lexicon && word !== undefined && word.length >= 6 && word.startsWith("re") && !known(stem(word)) && !lexicon.has(word)) {
+    const rest = word.slice(2);
+    const intent = intentAt([rest], 0)?.intent ?? (known(stem(rest)) ? "update" : undefined);
+    if (intent) return { intent, ...(INTENT_OF.has(rest) ? { verb: stem(rest) } : {}), text: [...words.slice(0, i), rest, ...words.slice(i + 1)].join(" ") };
   }
   // "get Slack to remind me…", "have Drive make a copy": the verb after "to" is the request's.
   if (found && found.length === 1 && CAUSATIVE.has(words[i]!)) {
@@ -336,11 +347,14 @@ export function queryIntent(query: string, known?: (term: string) => boolean, le
       i = to + 1;
     }
   }
-  if (!found && words.length <= 4 && words.length > 1) {
-    const last = intentAt(words, words.length - 1);
-    if (last) {
-      found = last;
-      i = words.length - 1;
+  if (!found && words.length <= 5 && words.length > 1 && !words.some((w) => STOPWORDS.has(w))) {
+    for (let j = words.length - 1; j > 0; j--) {
+      const at = intentAt(words, j);
+      if (at) {
+        found = at;
+        i = j;
+        break;
+      }
     }
   }
   if (!found) {
