@@ -2,7 +2,8 @@
  * Ranked search over the cached catalog: actions by what they do, apps by name.
  *
  * An action's score is its own BM25F text score (name, key, app slug, description, prop names
- * and labels) plus a boost when the query names its app ("…in slack", "gogle sheets"), found by
+ * and labels; the request's words expanded by hand-written synonyms and by WordNet's, see
+ * wordnet.ts) plus a boost when the query names its app ("…in slack", "gogle sheets"), found by
  * searching app slugs and names only. Apps are ranked by their own text (slug, name, categories,
  * description) blended with how well their actions matched.
  */
