@@ -62,6 +62,14 @@ describe("WordNet", () => {
     expect(wn.hasLemma("retitle", "v")).toBe(false);
   });
 
+  it("answers nothing, without throwing, when its files cannot be read", () => {
+    const wn = open();
+    const broken = new WordNet(join(dir, "no-such-dir"));
+    expect(broken.related("nation")).toEqual({ synonyms: [], derived: [], broader: [] });
+    expect(broken.hasLemma("nation", "n")).toBe(false);
+    expect(wn.hasLemma("nation", "n")).toBe(true);
+  });
+
   it("keeps at most cacheSize answers, dropping the least recently used", () => {
     const wn = open({ cacheSize: 3 });
     for (const w of ["nation", "country", "state"]) wn.related(w);

@@ -15,6 +15,7 @@ import { dirname, join } from "node:path";
 export type Pos = "n" | "v" | "a" | "r";
 const POS_FILE: Record<Pos, string> = { n: "noun", v: "verb", a: "adj", r: "adv" };
 const ALL_POS: Pos[] = ["n", "v", "a", "r"];
+const NOTHING: Related = Object.freeze({ synonyms: [], derived: [], broader: [] }) as Related;
 
 /** What WordNet relates a word to, as lemmas (lower-case, words separated by spaces). */
 export interface Related {
@@ -138,6 +139,7 @@ export class WordNet {
   private readonly data = new Map<Pos, LineFile>();
   private readonly cache = new Map<string, Related>();
   private readonly senses: number;
+  private failed = false;
   private readonly cacheSize: number;
 
   constructor(
@@ -158,9 +160,16 @@ export class WordNet {
     return this.cache.has(word.toLowerCase().trim().replace(/\s+/g, "_"));
   }
 
-  /** Whether WordNet has `lemma` (words space- or underscore-separated) as a `pos`. */
+  /** Whether WordNet has `lemma` (words space- or underscore-separated) as a `pos` (false when its files cannot be read). */
   hasLemma(lemma: string, pos: Pos): boolean {
-    return this.indexEntry(lemma.toLowerCase().trim().replace(/\s+/g, "_"), pos) !== undefined;
+    if (this.failed) return false;
+    try {
+      return this.indexEntry(lemma.toLowerCase().trim().replace(/\s+/g, "_"), pos) !== undefined;
+    } catch {
+      this.failed = true;
+      this.close();
+      return false;
+    }
   }
 
   /**
@@ -177,7 +186,15 @@ export class WordNet {
       this.cache.set(key, hit);
       return hit;
     }
-    const result = this.lookUp(lemma, pos);
+    let result: Related;
+    try {
+      result = this.failed ? NOTHING : this.lookUp(lemma, pos);
+    } catch {
+      // Files missing or unreadable: search goes on without WordNet rather than failing.
+      this.failed = true;
+      this.close();
+      result = NOTHING;
+    }
     this.cache.set(key, result);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
     return result;
