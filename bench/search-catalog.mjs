@@ -1,8 +1,10 @@
 /**
  * The real search catalog (bench/data/pipedream-catalog.json, built by build-search-catalog.mjs
  * from Pipedream's published component packages) and the labelled requests over it
- * (bench/data/search-queries.json: the dev set, tuned on; bench/data/search-queries-holdout.json, when
- * present: the held-out test set, never tuned on), in the shapes the evaluation needs: Connect's wire shape for the emulator (e2e through the MCP client) and the
+ * (the dev set, tuned on: bench/data/search-queries.json, origins "first dev" and test-v1, and
+ * bench/data/search-queries-dev-v2.json, origin test-v2, the previous held-out set; the held-out test
+ * set, never tuned on: bench/data/search-queries-holdout-v3.json, when present), in the shapes the
+ * evaluation needs: Connect's wire shape for the emulator (e2e through the MCP client) and the
  * provider's shape for a pre-filled cache (bench/search-eval.mjs).
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -12,13 +14,18 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const catalog = JSON.parse(readFileSync(join(here, "data", "pipedream-catalog.json"), "utf8"));
 
-/** The dev set: [{query, app?, relevant: [keys], tags?, set: "dev", origin?: "test-v1"}]. */
-export const QUERIES = JSON.parse(readFileSync(join(here, "data", "search-queries.json"), "utf8")).queries;
-
-export const HOLDOUT_PATH = join(here, "data", "search-queries-holdout.json");
+const readQueries = (file) => JSON.parse(readFileSync(join(here, "data", file), "utf8")).queries;
 
 /**
- * The held-out test set, or undefined when bench/data/search-queries-holdout.json is absent. Read
+ * The dev set: [{query, app?, relevant: [keys], tags?, set: "dev", origin?: "test-v1" | "test-v2"}]
+ * (no origin: the first dev half). test-v1 and test-v2 were held-out sets once; both were looked at.
+ */
+export const QUERIES = [...readQueries("search-queries.json"), ...readQueries("search-queries-dev-v2.json")].map((q) => ({ ...q, set: "dev" }));
+
+export const HOLDOUT_PATH = join(here, "data", "search-queries-holdout-v3.json");
+
+/**
+ * The held-out test set, or undefined when bench/data/search-queries-holdout-v3.json is absent. Read
  * only when asked for (never at import), so tuning runs cannot see it by accident. Every request
  * in it counts as test, whatever its `set` says; the file is `{queries: [...]}` or a bare array.
  */

@@ -3,9 +3,10 @@
  * component packages), through list_actions' code path (Catalog.listActions over the SQLite cache,
  * offline: a provider that fails the run if anything goes upstream, no model, no network).
  *
- * Sets: dev = every request of bench/data/search-queries.json (tuned on; printed also split by
- * origin: the first dev half, and "test-v1", the first test half, folded into dev once it had been
- * looked at); test = bench/data/search-queries-holdout.json, the held-out set written separately
+ * Sets: dev = every request of bench/data/search-queries.json and bench/data/search-queries-dev-v2.json
+ * (tuned on; printed also split by origin: the first dev half; "test-v1", the first test half; and
+ * "test-v2", the second held-out set, written separately — each folded into dev once it had been
+ * looked at); test = bench/data/search-queries-holdout-v3.json, the held-out set written separately
  * and never tuned on — when the file is absent, "no held-out set" is printed. `--only dev` never
  * reads the held-out file.
  * Printed per set: recall@1 (the first hit answers the request), recall@5 (share of a request's
@@ -103,6 +104,7 @@ for (const set of sets) {
   if (set === "dev") {
     console.log(line("  origin: first dev", summary(rs.filter((r) => !r.q.origin))));
     console.log(line("  origin: test-v1", summary(rs.filter((r) => r.q.origin === "test-v1"))));
+    console.log(line("  origin: test-v2", summary(rs.filter((r) => r.q.origin === "test-v2"))));
   }
   for (const [name, pick] of Object.entries(groups)) console.log(line(`  ${name}`, summary(rs.filter(pick))));
 }

@@ -65,6 +65,9 @@ describe("text", () => {
     expect(queryIntent("let the on-call person know the server is down").intent).toBe("send");
     expect(queryIntent("get Slack to remind me at 9").intent).toBe("send");
     expect(queryIntent("gitlab issue create").intent).toBe("create");
+    // A terse request of up to five words without stop words may have its verb anywhere.
+    expect(queryIntent("mysql edit row").intent).toBe("update");
+    expect(queryIntent("google drive shared drives list").intent).toBe("read");
     // A verb-like noun later in a longer request is not the verb.
     expect(queryIntent("the proposal file from last week").intent).toBeUndefined();
     // No verb, but things in the plural first or in two words: a listing. A plural after a

@@ -6,7 +6,7 @@
  * Query words also expand through a small table of everyday synonyms (post → send, todo → task…).
  */
 
-const STOPWORDS = new Set(
+export const STOPWORDS = new Set(
   (
     "a an the to in on of for from by with into onto at as and or but not no nor so if then than " +
     "my our your their his her its me us we you i it he she they them this that these those there here " +
@@ -119,7 +119,7 @@ export function terms(text: string, camel = false): string[] {
  */
 const SYNONYM_GROUPS: string[][] = [
   ["message", "msg", "dm:direct message"],
-  ["email", "mail", "inbox", "e-mail"],
+  ["email", "inbox"],
   ["sms", "text message"],
   ["task", "todo", "to-do"],
   ["issue", "bug", "ticket"],
@@ -130,9 +130,9 @@ const SYNONYM_GROUPS: string[][] = [
   ["lead", "prospect"],
   ["deal", "opportunity"],
   ["charge", "payment", "pay", "bill", "invoice"],
-  ["image", "picture", "photo"],
-  ["transcribe", "transcription", "speech to text"],
-  ["summarize", "summary", "tldr"],
+  ["image", "photo"],
+  ["transcribe", "speech to text"],
+  ["summarize", "tldr"],
   ["pr:pull request", "pull", "merge"],
   ["repo", "repository"],
   ["folder", "directory"],
@@ -154,18 +154,20 @@ const SYNONYM_GROUPS: string[][] = [
   ["administrator", "admin", "manage", "manager"],
   ["item", "task"],
   ["time", "hour"],
-  ["info", "information", "metadata", "details"],
-  ["estimate", "quote", "quotation"],
-  ["inventory", "stock"],
+  ["info", "metadata", "details"],
+  ["estimate", "quote"],
   ["url", "link"],
   ["file", "pdf", "csv"],
-  ["signature", "sign"],
   ["money", "cash", "payment", "funds"],
   ["coworker", "colleague", "teammate", "user"],
   ["refund", "money back"],
   ["return", "send back"],
   ["article", "blog post"],
   ["product", "item"],
+  // Seen missing on the dev set's test-v2 part (bench/data/search-queries-dev-v2.json), several times each:
+  ["discount", "coupon", "promo", "promotion"],
+  ["customer", "shopper"],
+  ["channel", "room"],
 ];
 
 /** stem → the stems its synonyms contribute (a multi-word synonym contributes each of its words). */
@@ -253,6 +255,19 @@ const CAUSATIVE = new Set(["get", "have", "ask", "make"]);
 /** Words that may come before the verb of a request without being it. */
 const LEAD_IN = new Set("please can could would you i we want need to help me let us just quickly pls kindly".split(" "));
 
+/** What a lexicon (WordNet) knows about a request's verb. */
+export interface Lexicon {
+  /** The intent of a phrasal verb ("call off", "kick off"), or undefined when unknown or unclear. */
+  phrasalVerb(phrase: string): Intent | undefined;
+  /** Whether the word is an English word of its own ("relocate" is; "retitle" is not). */
+  has(word: string): boolean;
+}
+
+/** The intent a word or phrase (words space-separated) is read as, if any. */
+export function intentOfWord(word: string): Intent | undefined {
+  return INTENT_OF.get(word) ?? (word.includes(" ") ? undefined : INTENT_OF.get(stem(word)));
+}
+
 export interface ParsedIntent {
   intent?: Intent;
   /** The verb as typed (stemmed) when it is one word; absent for a phrase ("take down"). */
@@ -296,7 +311,7 @@ function typoIntentAt(words: string[], i: number, known: (term: string) => boole
  * first word after lead-ins ("please", "I want to"); in a terse request of up to four words it
  * may come last ("gitlab issue create"). Verbs elsewhere are too often nouns ("…the proposal file").
  */
-export function queryIntent(query: string, known?: (term: string) => boolean): ParsedIntent {
+export function queryIntent(query: string, known?: (term: string) => boolean, lexicon?: Lexicon): ParsedIntent {
   // "#design", "@oncall": names of channels and people, not words of what to do, but they say
   // what is meant: a channel, a user ("#42" is a number: dropped).
   query = query
@@ -310,6 +325,23 @@ export function queryIntent(query: string, known?: (term: string) => boolean): P
   let i = 0;
   while (i < words.length - 1 && LEAD_IN.has(words[i]!)) i++;
   let found = i < words.length ? (intentAt(words, i) ?? (known ? typoIntentAt(words, i, known) : undefined)) : undefined;
+  if (lexicon && i + 1 < words.length && (!found || found.length === 1) && !STOPWORDS.has(words[i]!)) {
+    // A phrasal verb the lexicon knows reads as one verb, before its first word does: "kick off a
+    // channel" creates one ("kick" alone removes someone), "call off a meeting" cancels it.
+    // (Single verbs through the lexicon were measured and dropped: "stick", "label" read as update.)
+    const pair = `${words[i]} ${words[i + 1]}`;
+    const intent = INTENT_OF.has(pair) ? undefined : lexicon.phrasalVerb(pair);
+    if (intent) found = { intent, length: 2 };
+  }
+  // "retitle the video", "resend the invoice": a verb made of "re" and a word the catalog knows,
+  // itself no word of the catalog or the lexicon ("relocate" is not "locate" again), does that
+  // word's verb again or changes that thing; the request then searches for the word.
+  const word = words[i];
+  if (!found && known && lexicon && word !== undefined && word.length >= 6 && word.startsWith("re") && !known(stem(word)) && !lexicon.has(word)) {
+    const rest = word.slice(2);
+    const intent = intentAt([rest], 0)?.intent ?? (known(stem(rest)) ? "update" : undefined);
+    if (intent) return { intent, ...(INTENT_OF.has(rest) ? { verb: stem(rest) } : {}), text: [...words.slice(0, i), rest, ...words.slice(i + 1)].join(" ") };
+  }
   // "get Slack to remind me…", "have Drive make a copy": the verb after "to" is the request's.
   if (found && found.length === 1 && CAUSATIVE.has(words[i]!)) {
     const to = words.indexOf("to", i + 1);
@@ -319,11 +351,14 @@ export function queryIntent(query: string, known?: (term: string) => boolean): P
       i = to + 1;
     }
   }
-  if (!found && words.length <= 4 && words.length > 1) {
-    const last = intentAt(words, words.length - 1);
-    if (last) {
-      found = last;
-      i = words.length - 1;
+  if (!found && words.length <= 5 && words.length > 1 && !words.some((w) => STOPWORDS.has(w))) {
+    for (let j = words.length - 1; j > 0; j--) {
+      const at = intentAt(words, j);
+      if (at) {
+        found = at;
+        i = j;
+        break;
+      }
     }
   }
   if (!found) {
