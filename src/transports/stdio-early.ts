@@ -26,6 +26,7 @@ let held: Buffer[] = [];
 let heldBytes = 0;
 let ended = false;
 let answered = false;
+let failed: Error | undefined;
 
 /** The discover result the SDK's server gives for this server (a test holds the two equal). */
 export function discoverResult(): Record<string, unknown> {
@@ -84,6 +85,12 @@ export function startEarlyStdio(): void {
   phase = "first";
   process.stdin.on("data", onData);
   process.stdin.on("end", onEnd);
+  process.stdin.on("error", onError);
+}
+
+/** A read error before the hand-over reaches the server's transport with it (as it would have). */
+function onError(err: Error): void {
+  failed ??= err;
 }
 
 function onData(chunk: Buffer): void {
@@ -126,12 +133,21 @@ export function takeStdin(): Readable {
   phase = "handed";
   process.stdin.off("data", onData);
   process.stdin.off("end", onEnd);
+  process.stdin.off("error", onError);
   const stream = new PassThrough();
   for (const chunk of held) stream.write(chunk);
   held = [];
   heldBytes = 0;
-  if (ended) stream.end();
-  else process.stdin.pipe(stream);
+  if (failed) {
+    const err = failed;
+    setImmediate(() => stream.destroy(err));
+  } else if (ended) {
+    stream.end();
+  } else {
+    // pipe() does not pass errors on: the server's transport hears of them through the stream.
+    process.stdin.on("error", (err) => stream.destroy(err));
+    process.stdin.pipe(stream);
+  }
   return stream;
 }
 
@@ -141,6 +157,9 @@ export function releaseEarlyStdio(): void {
   phase = "handed";
   process.stdin.off("data", onData);
   process.stdin.off("end", onEnd);
+  process.stdin.off("error", onError);
+  // stdin is not used on HTTP; reading it stops, and nothing it says may end the server.
+  process.stdin.on("error", () => undefined);
   process.stdin.pause();
   held = [];
   heldBytes = 0;

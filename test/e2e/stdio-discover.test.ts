@@ -4,6 +4,9 @@
  * answer must be the SDK's own answer, and everything after it must reach the server intact.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI, connectStdio, emulatorEnv, emulatorPerFile } from "../helpers.js";
 
@@ -101,6 +104,29 @@ describe("stdio: server/discover answered while the server loads", () => {
     s.child.stdin.end();
     expect(await s.exited).toBe(0);
     expect(s.stderr()).not.toContain("serving on stdio");
+  });
+
+  it("a config file that picks HTTP: stdin is let go and a discover written to it gets no answer on stdout", async () => {
+    const config = join(mkdtempSync(join(tmpdir(), "connect-mcp-discover-")), "config.json");
+    writeFileSync(config, JSON.stringify({ transport: "http", port: 0, host: "127.0.0.1" }));
+    const child = spawn(process.execPath, [CLI, "--config", config], { env: { PATH: process.env.PATH ?? "", ...emulatorEnv(emu(), { CONNECT_MCP_DB: tempDb() }) }, stdio: ["pipe", "pipe", "pipe"] }) as ChildProcessWithoutNullStreams;
+    children.push(child);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString("utf8")));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stderr.on("data", (d: Buffer) => {
+        stderr += d.toString("utf8");
+        const m = /"url":"(http:[^"]+)"/.exec(stderr);
+        if (m) resolve(m[1]!);
+      });
+      child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
+    });
+    child.stdin.write(`${JSON.stringify(discover("nope"))}\n`);
+    const health = await fetch(url.replace(/\/mcp$/, "/healthz"));
+    expect(health.status).toBe(200);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(stdout).toBe("");
   });
 
   it("a 2025 client's initialize first is handed to the server untouched", async () => {
