@@ -3,10 +3,11 @@
  * component packages), through list_actions' code path (Catalog.listActions over the SQLite cache,
  * offline: a provider that fails the run if anything goes upstream, no model, no network).
  *
- * Sets: dev = every request of bench/data/search-queries.json and bench/data/search-queries-dev-v2.json
- * (tuned on; printed also split by origin: the first dev half; "test-v1", the first test half; and
- * "test-v2", the second held-out set, written separately — each folded into dev once it had been
- * looked at); test = bench/data/search-queries-holdout-v3.json, the held-out set written separately
+ * Sets: dev = every request of bench/data/search-queries.json, bench/data/search-queries-dev-v2.json
+ * and bench/data/search-queries-dev-v3.json (tuned on; printed also split by origin: the first dev
+ * half; "test-v1", the first test half; "test-v2" and "test-v3", the second and third held-out sets,
+ * written separately — each folded into dev once it had been looked at);
+ * test = bench/data/search-queries-holdout-v4.json, the held-out set written separately
  * and never tuned on — when the file is absent, "no held-out set" is printed. `--only dev` never
  * reads the held-out file.
  * Printed per set: recall@1 (the first hit answers the request), recall@5 (share of a request's
@@ -20,7 +21,7 @@ import { Catalog } from "../dist/src/core/catalog.js";
 import { CatalogCache } from "../dist/src/store/catalog-cache.js";
 import { CatalogSyncState } from "../dist/src/store/catalog-sync.js";
 import { openDb } from "../dist/src/store/db.js";
-import { ACTION_DEFINITIONS as actions, APP_INFOS as apps, HOLDOUT_PATH, loadHoldout, QUERIES as devQueries } from "./search-catalog.mjs";
+import { ACTION_DEFINITIONS as actions, APP_INFOS as apps, DEV_ORIGINS, HOLDOUT_PATH, loadHoldout, QUERIES as devQueries } from "./search-catalog.mjs";
 
 const arg = (name) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -102,9 +103,7 @@ for (const set of sets) {
   const label = set === "dev" ? "DEV (tuned on)" : "TEST (held out)";
   console.log(line(label, s) + `  app-filtered with no result: ${s.emptyWithApp}`);
   if (set === "dev") {
-    console.log(line("  origin: first dev", summary(rs.filter((r) => !r.q.origin))));
-    console.log(line("  origin: test-v1", summary(rs.filter((r) => r.q.origin === "test-v1"))));
-    console.log(line("  origin: test-v2", summary(rs.filter((r) => r.q.origin === "test-v2"))));
+    for (const origin of DEV_ORIGINS) console.log(line(`  origin: ${origin ?? "first dev"}`, summary(rs.filter((r) => r.q.origin === origin))));
   }
   for (const [name, pick] of Object.entries(groups)) console.log(line(`  ${name}`, summary(rs.filter(pick))));
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugSimilarity } from "../../src/core/catalog.js";
 import { SearchIndex } from "../../src/core/search/bm25.js";
 import { CatalogSearch } from "../../src/core/search/catalog-search.js";
-import { actionIntent, editDistance, phraseSynonyms, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize } from "../../src/core/search/text.js";
+import { actionIntent, editDistance, phraseSynonyms, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize, withEntityKinds } from "../../src/core/search/text.js";
 import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
 
 function action(key: string, name: string, description: string, props: string[] = [], app = key.split("-")[0]!): ActionDefinition {
@@ -112,6 +112,16 @@ describe("text", () => {
     expect(editDistance("gmial", "gmail", 2)).toBe(1);
     expect(editDistance("kitten", "sitting", 3)).toBe(3);
     expect(editDistance("kitten", "sitting", 1)).toBe(2); // gave up: max + 1
+  });
+
+  it("reads values as the kind of thing they are: address → email, link → url, file name → file, sum → amount", () => {
+    expect(withEntityKinds("mail the summary to board@acme.com")).toBe("mail the summary to email");
+    expect(withEntityKinds("scrape https://acme.io/pricing?x=1 now")).toBe("scrape url now");
+    expect(withEntityKinds("stick export.csv into Finance")).toBe("stick export.csv into Finance file");
+    expect(withEntityKinds("bill Acme $4,500")).toBe("bill Acme $4,500 amount");
+    expect(withEntityKinds("250 euros in dollars")).toBe("250 euros in dollars amount");
+    // Versions, plain numbers and words are no values of a kind.
+    expect(withEntityKinds("release v1.2 of 40 items")).toBe("release v1.2 of 40 items");
   });
 
   it("strips documentation links and URLs from descriptions", () => {
@@ -235,6 +245,13 @@ describe("CatalogSearch", () => {
 
   it("matches prop names split from camelCase", () => {
     expect(catalog().searchActions("column data")[0]!.key).toBe("google_sheets-add-single-row");
+  });
+
+  it("an email address in a request finds actions about email", () => {
+    const c = catalog();
+    c.upsertAction(action("gmail-send-email", "Send Email", "Send an email from your account."));
+    c.upsertAction(action("monday-create-board", "Create Board", "Creates a new board for a summary."));
+    expect(c.searchActions("mail the summary to board@acme.com")[0]!.key).toBe("gmail-send-email");
   });
 
   it("restricts to one app when asked", () => {

@@ -10,7 +10,7 @@
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
-import { actionIntent, intentOfWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, type Intent, type Lexicon } from "./text.js";
+import { actionIntent, intentOfWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
 import { WordNet, wordnetDictDir } from "./wordnet.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -409,7 +409,7 @@ export class CatalogSearch {
    * phrased in words none of its actions use still lists them rather than nothing.
    */
   searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
-    const { intent, verb, text } = queryIntent(query, (term) => this.actions.hasTerm(term), WORDNET_LEXICON);
+    const { intent, verb, text } = queryIntent(withEntityKinds(query), (term) => this.actions.hasTerm(term), WORDNET_LEXICON);
     const parsed = this.queryTerms(text, intent, verb);
     const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
     const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];

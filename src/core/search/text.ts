@@ -307,6 +307,26 @@ function typoIntentAt(words: string[], i: number, known: (term: string) => boole
 }
 
 /**
+ * Values in a request that say what kind of thing it is about, whatever they are: an address
+ * (board@acme.com) is an email, a link a URL, a name with a document extension (export.csv) a
+ * file, a sum with a currency ($4,500, 250 euros) an amount. An address or link is replaced by its
+ * kind (its own words, "acme", "com", "https", name nothing the catalog has); a file name or an
+ * amount keeps its words and gains its kind.
+ */
+export function withEntityKinds(query: string): string {
+  let out = query
+    .replace(/\b(?:https?:\/\/|www\.)[^\s]+/gi, " url ")
+    .replace(/[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu, " email ");
+  const kinds: string[] = [];
+  if (FILE_NAME.test(out)) kinds.push("file");
+  if (AMOUNT.test(out)) kinds.push("amount");
+  if (kinds.length) out = `${out} ${kinds.join(" ")}`;
+  return out.replace(/\s+/g, " ").trim();
+}
+const FILE_NAME = /[\p{L}\p{N}_-]\.(?:pdf|csv|tsv|docx?|xlsx?|pptx?|odt|ods|png|jpe?g|gif|svg|webp|zip|gz|tar|txt|json|xml|html?|md|mp4|mov|mp3|wav)\b/iu;
+const AMOUNT = /[$€£¥]\s?\d|\d\s?(?:usd|eur|gbp|jpy|dollars?|euros?|pounds?|bucks)\b/i;
+
+/**
  * The intent of a request's verb, and the request without a multi-word verb. The verb is the
  * first word after lead-ins ("please", "I want to"); in a terse request of up to four words it
  * may come last ("gitlab issue create"). Verbs elsewhere are too often nouns ("…the proposal file").
