@@ -75,6 +75,17 @@ export class ConnectLinks {
    * (from the catalog) say who offers the app; the provider registry picks where the link is made.
    */
   async linkFor(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {
+    // Single-flight over the store read too: a caller whose read came back after another caller's
+    // link was made and stored, but had started before it, would otherwise mint a second token.
+    const key = `${user}\u0000${app}`;
+    const running = this.inflight.get(key);
+    if (running) return running;
+    const p = this.reuseOrCreate(user, app, accounts, providers).finally(() => this.inflight.delete(key));
+    this.inflight.set(key, p);
+    return p;
+  }
+
+  private async reuseOrCreate(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {
     const ids = accounts.map((a) => a.id);
     const cached = await this.store.get(user, app);
     // The row remembers where the link was made: a call that needs another provider gets its own.
@@ -90,12 +101,7 @@ export class ConnectLinks {
     ) {
       return { app, url: cached.url, expires_at: new Date(cached.expiresAt).toISOString() };
     }
-    const key = `${user}\u0000${app}`;
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const p = this.create(user, app, accounts, providers).finally(() => this.inflight.delete(key));
-    this.inflight.set(key, p);
-    return p;
+    return this.create(user, app, accounts, providers);
   }
 
   private async create(user: string, app: string, accounts: ConnectedAccount[], providers?: ProviderName[]): Promise<ConnectLinkView> {

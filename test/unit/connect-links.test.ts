@@ -51,6 +51,35 @@ describe.each(BACKENDS)("ConnectLinks on $name", (backend) => {
     expect((await links.linkFor("u1", "google_sheets", [])).url).toContain("ctok_4");
   });
 
+  it("mints one token when a concurrent asker's store read comes back after the first link was stored", async () => {
+    const clock = { now: Date.now() };
+    const { provider, created } = fakeProvider(clock);
+    const real = await store();
+    // The second read starts with the first but answers only once the first link is stored (a
+    // slow round trip to PostgreSQL), with what the store held when it started: nothing.
+    let reads = 0;
+    let stored!: () => void;
+    const firstStored = new Promise<void>((resolve) => (stored = resolve));
+    const slowStore = Object.create(real) as ConnectLinkStore;
+    slowStore.get = async (user, app) => {
+      const before = await real.get(user, app);
+      if (++reads === 2) {
+        await firstStored;
+        // …and after the first asker has finished altogether.
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      return before;
+    };
+    slowStore.put = async (...args) => {
+      await real.put(...args);
+      stored();
+    };
+    const links = new ConnectLinks(provider, slowStore, {}, () => clock.now);
+    const all = await Promise.all([links.linkFor("u1", "notion", []), links.linkFor("u1", "notion", [])]);
+    expect(new Set(all.map((l) => l.url)).size).toBe(1);
+    expect(created).toHaveLength(1);
+  });
+
   it("mints one token for concurrent askers", async () => {
     const clock = { now: Date.now() };
     const { provider, created } = fakeProvider(clock);
