@@ -15,6 +15,7 @@ import { describeFailure, quote, ToolError } from "./errors.js";
 import { credentialLabel, type Identity } from "./identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
 import { IdempotencyStore } from "../store/idempotency.js";
+import { ORPHAN_SWEEP_EVERY_MS } from "../store/run-owner.js";
 import { newResultId, StoredResults } from "../store/stored-results.js";
 import { runIdempotent } from "./idempotency.js";
 import { shapeResult } from "./result-shaping.js";
@@ -22,6 +23,7 @@ import { projectBucket, rateLimitsFor } from "./rate-limit.js";
 import { failure, type ToolResult } from "./results.js";
 
 const PRUNE_EVERY_MS = 60 * 60_000;
+
 
 type AuditEntry = Parameters<AuditLog["record"]>[0];
 
@@ -43,6 +45,7 @@ export class Controls {
   readonly results: StoredResults;
   readonly idempotency: IdempotencyStore;
   private readonly pruner: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout;
   /**
    * Audit rows of this turn of the event loop, written together just after the results went out:
    * one transaction (one WAL sync on a file database) per batch instead of one per call, and
@@ -57,9 +60,7 @@ export class Controls {
   /** Reads the log salt and recovers calls a stopped process left running, then starts pruning. */
   static async open(config: Config, db: Db, logger: Logger): Promise<Controls> {
     const controls = new Controls(config, db, logger, memoized(await userHasher(db)));
-    // Idempotent calls a stopped process left running may or may not have been sent.
-    const orphaned = await controls.idempotency.recoverOrphaned(2 * config.upstreamTimeoutMs + 60_000);
-    if (orphaned) logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
+    await controls.recoverOrphanedCalls();
     await controls.prune();
     return controls;
   }
@@ -77,6 +78,22 @@ export class Controls {
     this.limiter = rateLimitsFor(db);
     this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruner.unref();
+    // At start-up and then every few minutes: a replica that crashed is noticed by the others.
+    this.sweeper = setInterval(() => void this.recoverOrphanedCalls(), ORPHAN_SWEEP_EVERY_MS);
+    this.sweeper.unref();
+  }
+
+  /** Idempotent calls a process that is gone left running may or may not have been sent: they become 'unknown'. */
+  async recoverOrphanedCalls(): Promise<number> {
+    try {
+      if (!this.db.open) return 0;
+      const orphaned = await this.idempotency.recoverOrphaned(2 * this.config.upstreamTimeoutMs + 60_000);
+      if (orphaned) this.logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
+      return orphaned;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, "looking for idempotent calls left running failed");
+      return 0;
+    }
   }
 
   private async prune(): Promise<void> {
@@ -108,6 +125,7 @@ export class Controls {
   /** Stops pruning and writes the audit rows still pending (await it before closing the database). */
   async close(): Promise<void> {
     clearInterval(this.pruner);
+    clearInterval(this.sweeper);
     await this.flushAudit();
     await this.auditWrite;
   }

@@ -19,6 +19,7 @@ import { ConnectLinkStore } from "../store/connect-links.js";
 import { credentialStore } from "../store/credentials.js";
 import { ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import type { Db } from "../store/db.js";
+import { ORPHAN_SWEEP_EVERY_MS } from "../store/run-owner.js";
 import { EmbeddingStore } from "../store/embeddings.js";
 import { Catalog } from "./catalog.js";
 import { ConnectLinks, retiringUsedLinks } from "./connect.js";
@@ -63,9 +64,19 @@ export async function createServices(config: Config, db: Db, logger: Logger): Pr
   const provider = retiringUsedLinks(retryingReads(built.registry, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
-  // A run no process is waiting for any more (crash, kill) may or may not have happened upstream.
-  const orphaned = await configurations.recoverOrphanedRuns(2 * config.upstreamTimeoutMs + 60_000);
-  if (orphaned) logger.warn({ configurations: orphaned }, "runs left 'running' by a stopped process are now 'unknown' (rerun: true runs them again)");
+  // A run no process is waiting for any more (crash, kill) may or may not have happened upstream:
+  // looked for at start-up and then every few minutes, so a crashed replica is noticed by the others.
+  const recoverRuns = async () => {
+    try {
+      if (!db.open) return;
+      const orphaned = await configurations.recoverOrphanedRuns(2 * config.upstreamTimeoutMs + 60_000);
+      if (orphaned) logger.warn({ configurations: orphaned }, "runs left 'running' by a stopped process are now 'unknown' (rerun: true runs them again)");
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, "looking for runs left running failed");
+    }
+  };
+  await recoverRuns();
+  setInterval(() => void recoverRuns(), ORPHAN_SWEEP_EVERY_MS).unref();
   return {
     ok: true,
     services: {

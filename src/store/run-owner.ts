@@ -7,6 +7,9 @@ import { hostname } from "node:os";
 const HOST = hostname();
 export const RUN_OWNER = `${HOST}:${process.pid}`;
 
+/** How often rows left running by a process that is gone (a crashed replica) are looked for. */
+export const ORPHAN_SWEEP_EVERY_MS = 5 * 60_000;
+
 /**
  * Whether the owner of a row still marked running is gone: a dead process on this host, or — for
  * owners on other hosts, which cannot be asked — a row older than `staleAfterMs`.
