@@ -107,10 +107,26 @@ function onData(chunk: Buffer): void {
   phase = "holding";
   const answer = answerDiscover(all.subarray(0, newline).toString("utf8").replace(/\r$/, ""));
   if (answer === undefined) return;
-  process.stdout.write(`${answer}\n`);
+  sendBeforeHandOver(answer);
   answered = true;
   held = newline + 1 < all.length ? [all.subarray(newline + 1)] : [];
   heldBytes = all.length - newline - 1;
+}
+
+/**
+ * The one protocol message this module sends: a JSON-RPC response, one line, framed as the SDK's
+ * transport frames its own. stdout is the protocol channel, so this is protocol output, not a log;
+ * it is written before the SDK's transport exists (phase "first"), so the two never interleave, and
+ * everything after goes through the SDK. A client that has gone away (EPIPE) ends the process.
+ */
+function sendBeforeHandOver(line: string): void {
+  if (phase === "handed") throw new Error("stdout belongs to the server's transport now");
+  process.stdout.once("error", clientGone);
+  process.stdout.write(`${line}\n`);
+}
+
+function clientGone(): void {
+  process.exit(0);
 }
 
 /**
@@ -134,6 +150,8 @@ export function takeStdin(): Readable {
   process.stdin.off("data", onData);
   process.stdin.off("end", onEnd);
   process.stdin.off("error", onError);
+  // From here on the server's transport hears of stdout's errors.
+  process.stdout.off("error", clientGone);
   const stream = new PassThrough();
   for (const chunk of held) stream.write(chunk);
   held = [];

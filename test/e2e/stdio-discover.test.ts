@@ -42,6 +42,8 @@ function raw(env: Record<string, string>) {
     child,
     exited,
     stderr: () => stderr,
+    /** Every line stdout carried so far (each one parsed as JSON on arrival). */
+    lines: () => lines,
     send: (m: unknown) => child.stdin.write(`${JSON.stringify(m)}\n`),
     /** The response with this id (waits for it). */
     async response(id: string | number): Promise<Record<string, unknown>> {
@@ -73,6 +75,8 @@ describe("stdio: server/discover answered while the server loads", () => {
     s.send({ jsonrpc: "2.0", id: 3, method: "tools/list", params: { _meta: META } });
     const list = await s.response(3);
     expect((list.result as { tools: Array<{ name: string }> }).tools.map((t) => t.name).sort()).toEqual(["api_proxy", "describe_action", "list_accounts", "list_actions", "run_action"]);
+    // stdout carried protocol messages only: the early answer, then the SDK's.
+    expect(s.lines().map((l) => l.jsonrpc)).toEqual(["2.0", "2.0", "2.0"]);
     s.child.stdin.end();
     expect(await s.exited).toBe(0);
   });

@@ -5,6 +5,7 @@
  * like Pipedream's. Hint tags become annotations. Pure functions, no client.
  */
 import type { ActionAnnotations, ActionDefinition, ActionProp } from "../provider.js";
+import { propTypeOf } from "../json-schema-prop.js";
 
 type Json = Record<string, unknown>;
 
@@ -42,18 +43,6 @@ export function resolveRefs(root: Json): Json {
   return walk(root, 0, new Set()) as Json;
 }
 
-/** Our prop type name for a JSON Schema (`string`, `integer[]`, `object`, `any`…). */
-function propType(schema: Json): string {
-  const t = schema.type;
-  if (typeof t === "string" && ["string", "integer", "number", "boolean", "object"].includes(t)) return t;
-  if (t === "array") {
-    const items = isObject(schema.items) ? schema.items : {};
-    const inner = typeof items.type === "string" && ["string", "integer", "number", "boolean", "object"].includes(items.type) ? items.type : "any";
-    return `${inner}[]`;
-  }
-  return "any";
-}
-
 export function schemaToProps(input: unknown): ActionProp[] {
   if (!isObject(input)) return [];
   const resolved = resolveRefs(input);
@@ -66,7 +55,7 @@ export function schemaToProps(input: unknown): ActionProp[] {
     const description = typeof schema.description === "string" ? schema.description : undefined;
     const prop: ActionProp = {
       name,
-      type: propType(schema),
+      type: propTypeOf(schema),
       ...(typeof schema.title === "string" && schema.title !== name ? { label: schema.title } : {}),
       ...(description || fileNote ? { description: `${description ?? ""}${fileNote}`.trim() } : {}),
       optional: !required.includes(name),

@@ -10,6 +10,7 @@
  * left out, each with the reason (see `skipped`).
  */
 import type { ActionAnnotations, ActionDefinition, ActionProp } from "../provider.js";
+import { propTypeOf } from "../json-schema-prop.js";
 
 type Json = Record<string, unknown>;
 
@@ -130,18 +131,6 @@ function responseExample(responses: unknown): { status: number; body: unknown } 
   return { status, body: exampleOf(media.schema) };
 }
 
-/** Our prop type name for a JSON Schema (`string`, `integer[]`, `object`, `any`…). */
-function propType(schema: Json): string {
-  const t = Array.isArray(schema.type) ? schema.type.find((x) => x !== "null") : schema.type;
-  if (typeof t === "string" && ["string", "integer", "number", "boolean", "object"].includes(t)) return t;
-  if (t === "array") {
-    const items = isObject(schema.items) ? schema.items : {};
-    const inner = typeof items.type === "string" && ["string", "integer", "number", "boolean", "object"].includes(items.type) ? items.type : "any";
-    return `${inner}[]`;
-  }
-  return "any";
-}
-
 /** An input JSON Schema (type object) as props, each carrying its own schema; plus the account prop. */
 export function inputProps(connector: string, connectorName: string, input: Json, needsAccount: boolean): ActionProp[] {
   const properties = isObject(input.properties) ? input.properties : {};
@@ -150,7 +139,7 @@ export function inputProps(connector: string, connectorName: string, input: Json
     const schema = isObject(raw) ? raw : {};
     return {
       name,
-      type: propType(schema),
+      type: propTypeOf(schema),
       ...(typeof schema.title === "string" && schema.title !== name ? { label: schema.title } : {}),
       ...(typeof schema.description === "string" && schema.description ? { description: schema.description } : {}),
       optional: !required.includes(name),
