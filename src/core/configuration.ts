@@ -24,7 +24,8 @@ const MAX_RELOADS_PER_CALL = 4;
 
 export interface MissingProp {
   name: string;
-  schema: JsonSchema;
+  /** Left out where the same result carries the props' schema already (a first describe_action). */
+  schema?: JsonSchema;
   has_options: boolean;
 }
 
@@ -44,6 +45,9 @@ export interface ConfiguratorDeps {
 }
 
 export class Configurator {
+  /** Definitions this call read through the governed catalog (the policy check ran on that read). */
+  private readonly actions = new Map<string, ActionDefinition>();
+
   constructor(private readonly deps: ConfiguratorDeps) {}
 
   static forCall(services: Services, user: string, conversation?: Conversation): Configurator {
@@ -61,11 +65,21 @@ export class Configurator {
       if (req.action && req.action !== cfg.actionKey) {
         throw new ToolError(`configuration_id ${cfg.id} configures ${cfg.actionKey}, not ${quote(req.action)}. Omit action, or start a new configuration.`);
       }
-      await this.deps.services.catalog.getAction(cfg.actionKey);
+      await this.action(cfg.actionKey);
       return req.accountId ? this.useAccount(cfg, req.accountId) : cfg;
     }
-    if (req.action) return this.open(await this.deps.services.catalog.getAction(req.action), req.accountId);
+    if (req.action) return this.open(await this.action(req.action), req.accountId);
     throw new ToolError("Pass action (to start) or configuration_id (to continue a configuration).");
+  }
+
+  /** An action's definition, read through the governed catalog once per call (a Configurator lives for one call). */
+  async action(key: string): Promise<ActionDefinition> {
+    let action = this.actions.get(key);
+    if (!action) {
+      action = await this.deps.services.catalog.getAction(key);
+      this.actions.set(key, action);
+    }
+    return action;
   }
 
   /**
@@ -203,12 +217,12 @@ export class Configurator {
     return { options, cfg, ...(more ? { nextCursor: encodeCursor({ ...bound, page: page + 1, context: res.context }) } : {}) };
   }
 
-  /** Required props still without a value, with their schema. */
-  missing(cfg: Configuration): MissingProp[] {
-    const { schema } = propsToJsonSchema(cfg.props);
+  /** Required props still without a value, with their schema unless the caller sends the props' schema beside them. */
+  missing(cfg: Configuration, options: { schemas?: boolean } = {}): MissingProp[] {
+    const schema = options.schemas === false ? undefined : propsToJsonSchema(cfg.props).schema;
     return missingRequired(cfg.props, cfg.configuredProps).map((p) => ({
       name: p.name,
-      schema: schema.properties[p.name] ?? valueSchema(p),
+      ...(schema ? { schema: schema.properties[p.name] ?? valueSchema(p) } : {}),
       has_options: Boolean(p.remoteOptions || (Array.isArray(p.options) && p.options.length)),
     }));
   }

@@ -3,13 +3,13 @@
  * or PostgreSQL) so it survives restarts, any replica can continue it, and never depends on a transport session. A handle belongs to one end user
  * (and, when the client named one, one conversation); every read checks both.
  */
-import { randomBytes } from "node:crypto";
 import type { ActionProp } from "../providers/provider.js";
 import type { Db } from "./db.js";
 
 /** `unknown`: a run was sent and its outcome is not known; running again needs an explicit rerun. */
 export type ConfigurationStatus = "open" | "running" | "done" | "unknown";
 
+import { randomToken } from "./random-token.js";
 import { ownerGone, RUN_OWNER } from "./run-owner.js";
 
 export { RUN_OWNER };
@@ -68,7 +68,7 @@ function fromRow(r: Row): Configuration {
 
 /** 128 random bits: a handle cannot be guessed, and is checked against its owner anyway. */
 export function newConfigurationId(): string {
-  return `cfg_${randomBytes(16).toString("base64url")}`;
+  return `cfg_${randomToken(16)}`;
 }
 
 const PURGE_EVERY_MS = 60_000;

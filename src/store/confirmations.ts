@@ -2,8 +2,9 @@
  * Confirmation tokens for writes: short-lived, single-use, bound to one end user and one exact
  * call (a hash of the tool and its resolved request). Only the token's SHA-256 is stored.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import type { Db } from "./db.js";
+import { randomToken } from "./random-token.js";
 
 export type ConsumeResult = { ok: true } | { ok: false; reason: "unknown" | "expired" | "used" | "different_call" };
 
@@ -19,7 +20,7 @@ export class ConfirmationStore {
   ) {}
 
   async issue(user: string, callHash: string): Promise<{ token: string; expiresAt: number }> {
-    const token = `cfm_${randomBytes(24).toString("base64url")}`;
+    const token = `cfm_${randomToken(24)}`;
     const expiresAt = this.now() + this.ttlMs;
     await this.db.run('INSERT INTO confirmations (token_hash, "user", call_hash, expires_at) VALUES (?, ?, ?, ?)', [sha256(token), user, callHash, expiresAt]);
     return { token, expiresAt };

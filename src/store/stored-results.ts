@@ -3,14 +3,14 @@
  * token budget: the caller reads them again by `result_id` (another page, or some fields) without
  * calling upstream. Each belongs to one end user; anyone else is told it does not exist.
  */
-import { randomBytes } from "node:crypto";
 import type { Db } from "./db.js";
+import { randomToken } from "./random-token.js";
 
 export const STORED_RESULT_TTL_MS = 60 * 60_000;
 
 /** Unguessable: the id alone never reveals a result (it is checked against its user too). */
 export function newResultId(): string {
-  return `res_${randomBytes(16).toString("base64url")}`;
+  return `res_${randomToken(16)}`;
 }
 
 export class StoredResults {

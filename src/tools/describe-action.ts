@@ -86,11 +86,12 @@ export const describeAction = defineTool({
     const options = args.prop ? await configurator.options(cfg, args.prop, args.query, args.cursor) : undefined;
     if (options) cfg = options.cfg;
 
-    const { schema, notes } = propsToJsonSchema(cfg.props);
-    const missing = configurator.missing(cfg);
+    // With the props' schema in the result, missing[] names the props only (its schemas would repeat it).
+    const missing = configurator.missing(cfg, { schemas: !full });
+    const { schema, notes } = full ? propsToJsonSchema(cfg.props) : { schema: undefined, notes: [] };
     return success({
       outcome: "ok",
-      ...(full ? { action: actionView(await services.catalog.getAction(cfg.actionKey)), props: schema } : {}),
+      ...(full ? { action: actionView(await configurator.action(cfg.actionKey)), props: schema } : {}),
       configuration_id: cfg.id,
       accounts: accountsView(cfg.props, cfg.configuredProps),
       configured: configuredView(cfg.props, cfg.configuredProps),

@@ -41,9 +41,19 @@ describe("full-config: the Google Sheets flow", () => {
       expect(first.structured!.accounts).toEqual([{ prop: "googleSheets", app: "google_sheets", account_id: "apn_gsheets_demo" }]);
       const id = first.structured!.configuration_id as string;
       expect(id).toMatch(/^cfg_[A-Za-z0-9_-]{22}$/);
+      // missing[] names the props whose schemas the same answer carries in props, without repeating them.
+      const firstMissing = first.structured!.missing as Array<{ name: string; schema?: unknown; has_options: boolean }>;
+      expect(firstMissing.map((m) => m.name)).toContain("sheetId");
+      for (const m of firstMissing) {
+        expect(m.schema).toBeUndefined();
+        expect((first.structured!.props as { properties: Record<string, unknown> }).properties[m.name]).toBeDefined();
+      }
       // 2. Search instead of paging through all seven.
       const search = await call(s.client, "describe_action", { configuration_id: id, prop: "sheetId", query: "budget" });
       expect(options(search).map((o) => o.label)).toEqual(["Budget 2026", "Budget 2025"]);
+      // An answer without props (they did not change) gives each missing prop its schema.
+      expect(search.structured!.props).toBeUndefined();
+      expect((search.structured!.missing as Array<{ name: string; schema?: unknown }>).find((m) => m.name === "sheetId")!.schema).toBeDefined();
       // 3. Choosing the spreadsheet reloads props; the worksheet's options depend on it.
       const worksheet = await call(s.client, "describe_action", { configuration_id: id, configured_props: { sheetId: "sheet_budget_2026" }, prop: "worksheetId" });
       expect(options(worksheet).map((o) => o.label)).toEqual(["Sheet1", "Archive"]);
