@@ -201,6 +201,8 @@ export async function connectRequired(
     return success({ outcome: "connect_required", ...extra, connect: { app: info.slug, provider: "local", command }, message });
   }
   let link: ConnectLinkView;
+  // The user may connect an account now: list_actions' `connected` hint must not keep saying no.
+  services.connectedApps.forget(user);
   try {
     link = await services.connectLinks.linkFor(user, info.slug, accounts, providers);
   } catch (err) {

@@ -23,6 +23,7 @@ import { ORPHAN_SWEEP_EVERY_MS } from "../store/run-owner.js";
 import { EmbeddingStore } from "../store/embeddings.js";
 import { Catalog } from "./catalog.js";
 import { ConnectLinks, retiringUsedLinks } from "./connect.js";
+import { ConnectedApps } from "./connected-apps.js";
 import { ToolError } from "./errors.js";
 import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
@@ -36,6 +37,8 @@ export interface Services {
   provider: ConnectProvider;
   catalog: Catalog;
   connectLinks: ConnectLinks;
+  /** list_actions' `connected` hint, per user, briefly. */
+  connectedApps: ConnectedApps;
   configurations: ConfigurationStore;
   defaults: ConversationDefaults;
 }
@@ -88,6 +91,7 @@ export async function createServices(config: Config, db: Db, logger: Logger): Pr
         errorRedirectUri: config.connectErrorRedirectUri,
         webhookUri: config.connectWebhookUri,
       }),
+      connectedApps: new ConnectedApps(),
       configurations,
       defaults: new ConversationDefaults(db),
     },

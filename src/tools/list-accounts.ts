@@ -40,6 +40,7 @@ export const listAccounts = defineTool({
     const user = requireEndUser(ctx.identity);
     const slug = app ? (await services.catalog.getApp(app)).slug : undefined;
     const accounts = await services.provider.listAccounts(user, slug ? { app: slug } : {});
+    if (!slug) services.connectedApps.remember(user, accounts);
     if (slug && !accounts.some((a) => a.healthy && !a.dead)) {
       return connectRequired(services, user, slug, accounts, { accounts: accounts.map(view) });
     }

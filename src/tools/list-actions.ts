@@ -27,7 +27,7 @@ export const listActions = defineTool({
   title: "Find actions",
   annotations: { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false },
   async handler({ app, query, limit, cursor }, ctx) {
-    const { catalog, provider } = ctx.services();
+    const { catalog, provider, connectedApps } = ctx.services();
     const bound = { app: app ?? null, query: query ?? null };
     const state = cursor ? decodeCursor(cursor, bound) : {};
     const listing = await catalog.listActions({
@@ -41,13 +41,14 @@ export const listActions = defineTool({
 
     let apps: Array<{ slug: string; name: string; connected?: boolean }> | undefined;
     if (!app && listing.apps) {
-      // "connected" = the user has a usable (healthy, not dead) account for the app. Optional:
-      // without an end user, or if Connect cannot say, the apps are still worth returning.
-      let usable: Set<string> | undefined;
+      // "connected" = the user has a usable (healthy, not dead) account for the app, up to 30 s
+      // old (see ConnectedApps). Optional: without an end user, or if Connect cannot say, the apps
+      // are still worth returning.
+      let usable: ReadonlySet<string> | undefined;
       const user = ctx.identity.externalUserId;
       if (user && listing.apps.length) {
         try {
-          usable = new Set((await provider.listAccounts(user)).filter((a) => a.healthy && !a.dead).map((a) => a.app.slug));
+          usable = await connectedApps.of(user, () => provider.listAccounts(user));
         } catch (err) {
           ctx.logger.warn({ err: (err as Error).message }, "could not list accounts for list_actions; apps come without 'connected'");
         }

@@ -110,6 +110,27 @@ describe("an app the user has not connected", () => {
   });
 });
 
+describe("list_actions' connected hint", () => {
+  const accountListings = () => emu.requests().filter((r) => r.method === "GET" && /\/accounts$/.test(r.path)).length;
+  const notionHint = async () => {
+    const r = await call(s.client, "list_actions", { query: "create a notion page" });
+    return (r.structured!.apps as Array<{ slug: string; connected?: boolean }>).find((a) => a.slug === "notion")?.connected;
+  };
+
+  it("comes from the last full account listing for a while, and is asked again once a Connect Link was handed out", async () => {
+    await call(s.client, "list_accounts", {});
+    const listed = accountListings();
+    expect(await notionHint()).toBe(false);
+    expect(await notionHint()).toBe(false);
+    expect(accountListings()).toBe(listed); // no upstream listing for the flag
+    const link = await call(s.client, "list_accounts", { app: "notion" });
+    await completeConnect((link.structured!.connect as Connect).url);
+    const before = accountListings();
+    expect(await notionHint()).toBe(true);
+    expect(accountListings()).toBeGreaterThan(before); // asked again (every page of it)
+  });
+});
+
 /** Delete an account through the Connect API, as an app's own UI would. */
 async function deleteAccount(id: string): Promise<void> {
   const tokenRes = await fetch(`${emu.url}/v1/oauth/token`, {
