@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugSimilarity } from "../../src/core/catalog.js";
 import { SearchIndex } from "../../src/core/search/bm25.js";
 import { CatalogSearch } from "../../src/core/search/catalog-search.js";
+import { hasIdentifier, isQuestion, RANKER_FEATURES, RANKER_WEIGHTS, rankerScore } from "../../src/core/search/ranker.js";
 import { actionIntent, editDistance, phraseSynonyms, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize, withEntityKinds } from "../../src/core/search/text.js";
 import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
 
@@ -208,6 +209,25 @@ describe("SearchIndex (BM25F)", () => {
     expect(hits[30]!.score).toBeLessThan(hits[29]!.score);
   });
 
+  it("scores each field on its own for a few documents, and the words as typed apart from expansions", () => {
+    const idx = new SearchIndex([
+      { name: "title", weight: 3, b: 0 },
+      { name: "body", weight: 1, b: 0 },
+    ]);
+    idx.upsert("a", { title: "invoice", body: "bill" });
+    idx.upsert("b", { title: "bill", body: "invoice invoice" });
+    idx.upsert("c", { title: "other", body: "nothing" });
+    const query = [{ word: "invoic", expansions: [{ term: "invoic", weight: 1 }, { term: "bill", weight: 0.5 }] }];
+    const scores = idx.fieldScores(query, ["a", "b", "c", "missing"]);
+    expect([...scores.keys()]).toEqual(["a", "b", "c"]);
+    const a = scores.get("a")!;
+    const b = scores.get("b")!;
+    expect(a.fields[0]).toBeGreaterThan(b.fields[0]!); // title: invoice (1) beats bill (0.5)
+    expect(b.fields[1]).toBeGreaterThan(a.fields[1]!); // body: invoice twice beats bill
+    expect(a.typed).toBeGreaterThan(0);
+    expect(scores.get("c")).toEqual({ fields: [0, 0], typed: 0 });
+  });
+
   it("filters and limits, with deterministic ties", () => {
     const idx = new SearchIndex(fields);
     for (const id of ["b", "a", "c"]) idx.upsert(id, { title: "same", body: "" });
@@ -389,6 +409,33 @@ describe("CatalogSearch", () => {
     expect(c.searchActions("report an incident to the on-call team")[0]!.key).toBe("pagerduty-create-incident");
   });
 
+  it("the learned re-ranker prefers a read-only action for a question, and keeps scores falling and above 0", () => {
+    const c = new CatalogSearch();
+    const withHint = (key: string, name: string, readOnlyHint: boolean): ActionDefinition => ({ ...action(key, name, `${name}.`), annotations: { readOnlyHint } });
+    // Same words, same lengths: lexically a tie, which the key breaks (alpha first).
+    c.upsertAction(withHint("x-alpha", "Ledger Summary", false));
+    c.upsertAction(withHint("x-beta", "Ledger Digest", true));
+    const asked = c.searchActions("is there a ledger?");
+    expect(asked[0]!.key).toBe("x-beta");
+    expect(asked[0]!.score).toBeGreaterThan(asked[1]!.score);
+    expect(asked[1]!.score).toBeGreaterThan(0);
+    // Within an app, the unmatched still follow with score 0.
+    c.upsertAction(withHint("x-gamma", "Archive Everything", false));
+    expect(c.searchActions("is there a ledger?", { app: "x" }).map((r) => r.score > 0)).toEqual([true, true, false]);
+  });
+
+  it("the re-ranker's candidates carry one value per feature, for fitting its weights", () => {
+    const c = catalog();
+    const candidates = c.rankerCandidates("send a message in slack", { depth: 50 });
+    expect(candidates[0]!.key).toBe("slack-send-message");
+    expect(candidates[0]!.features).toHaveLength(RANKER_FEATURES.length);
+    expect(candidates.every((x) => x.features!.every(Number.isFinite))).toBe(true);
+    // Restricted to an app, its unmatched actions follow, without features.
+    const inApp = c.rankerCandidates("chat", { app: "openai" });
+    expect(inApp.map((x) => x.key)).toEqual(["openai-chat", "openai-create-image"]);
+    expect(inApp[1]!.features).toBeUndefined();
+  });
+
   it("forgets removed actions and moves re-keyed ones between apps", () => {
     const c = catalog();
     c.removeAction("discord-send-message");
@@ -397,6 +444,33 @@ describe("CatalogSearch", () => {
     c.upsertAction(action("openai-chat", "Chat", "Chat.", [], "openai_v2"));
     expect(c.keysOfApp("openai")).toEqual(["openai-create-image"]);
     expect(c.keysOfApp("openai_v2")).toEqual(["openai-chat"]);
+  });
+});
+
+describe("learned re-ranker (ranker.ts)", () => {
+  it("reads questions and polite imperatives apart", () => {
+    expect(isQuestion("who signed up for the webinar?")).toBe(true);
+    expect(isQuestion("is there a flag called beta")).toBe(true);
+    expect(isQuestion("What's the status of item 123")).toBe(true);
+    expect(isQuestion("do we have a Priority column")).toBe(true);
+    expect(isQuestion("can you create a task?")).toBe(false);
+    expect(isQuestion("create a task")).toBe(false);
+    expect(isQuestion("show me the open issues")).toBe(false);
+  });
+
+  it("sees identifiers: words with digits and quoted values, not dates", () => {
+    expect(hasIdentifier("pull up ENG-123")).toBe(true);
+    expect(hasIdentifier("rename the 'Q4 plan' doc")).toBe(true);
+    expect(hasIdentifier("list the open issues")).toBe(false);
+    expect(hasIdentifier("meetings on 2026-12-01")).toBe(false);
+  });
+
+  it("scores features linearly with the fitted weights; the lexical score counts", () => {
+    const zero = RANKER_FEATURES.map(() => 0);
+    expect(rankerScore(zero)).toBe(0);
+    const score = RANKER_FEATURES.map((f) => (f === "score" ? 1 : 0));
+    expect(rankerScore(score)).toBe(RANKER_WEIGHTS.score);
+    expect(RANKER_WEIGHTS.score).toBeGreaterThan(0);
   });
 });
 

@@ -424,6 +424,67 @@ export class SearchIndex {
     }
     return out;
   }
+
+  /**
+   * Per document, BM25 of each field on its own (the query words' best expansions, each field
+   * saturated alone) and of the words as typed only, for the learned re-ranker's features
+   * (ranker.ts). Walks the query's posting lists with a binary search per document: the documents
+   * are a few candidates.
+   */
+  fieldScores(query: QueryTerm[], ids: readonly string[]): Map<string, { fields: number[]; typed: number }> {
+    const out = new Map<string, { fields: number[]; typed: number }>();
+    if (this.live === 0) return out;
+    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    const slots: number[] = [];
+    const rows: Array<{ fields: number[]; typed: number }> = [];
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      const row = { fields: this.fields.map(() => 0), typed: 0 };
+      out.set(id, row);
+      slots.push(slot);
+      rows.push(row);
+    }
+    const idfOf = (df: number) => Math.log(1 + (this.live - df + 0.5) / (df + 0.5));
+    const best = this.fields.map(() => new Float64Array(slots.length));
+    const typedBest = new Float64Array(slots.length);
+    for (const q of query) {
+      for (const b of best) b.fill(0);
+      typedBest.fill(0);
+      const typed = this.postings.get(q.word);
+      const cap = typed ? idfOf(typed.slots.length) : Infinity;
+      for (const { term, weight } of q.expansions) {
+        const p = this.postings.get(term);
+        if (!p) continue;
+        const idf = term === q.word ? idfOf(p.slots.length) : Math.min(cap, idfOf(p.slots.length));
+        for (let d = 0; d < slots.length; d++) {
+          const i = sortedIndexOf(p.slots, slots[d]!);
+          if (i < 0) continue;
+          const doc = this.docs[slots[d]!]!;
+          const packed = p.packed[i]!;
+          let all = 0;
+          for (let f = 0; f < this.fields.length; f++) {
+            const c = (packed >> (f * TF_BITS)) & TF_MAX;
+            if (c === 0) continue;
+            const spec = this.fields[f]!;
+            const tf = (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+            all += tf;
+            const s = weight * idf * ((tf * (K1 + 1)) / (tf + K1));
+            if (s > best[f]![d]!) best[f]![d] = s;
+          }
+          if (term === q.word && weight >= 1) {
+            const s = idf * ((all * (K1 + 1)) / (all + K1));
+            if (s > typedBest[d]!) typedBest[d] = s;
+          }
+        }
+      }
+      for (let d = 0; d < slots.length; d++) {
+        for (let f = 0; f < this.fields.length; f++) rows[d]!.fields[f]! += best[f]![d]!;
+        rows[d]!.typed += typedBest[d]!;
+      }
+    }
+    return out;
+  }
 }
 
 /** Best score first; ties by id, so results never depend on insertion order. */
@@ -450,6 +511,20 @@ export function topK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[]
     if (out.length > k) out.pop();
   }
   return out;
+}
+
+/** Index of `value` in an ascending array, or -1. Posting lists hold slots in ascending order. */
+function sortedIndexOf(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 function reverse(word: string): string {

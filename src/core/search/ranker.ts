@@ -1,0 +1,109 @@
+/**
+ * The learned re-ranker: a linear model over features of (request, candidate action) that
+ * re-orders the best candidates the lexical ranker found. Its weights are fitted on the dev set's
+ * labelled requests by `node bench/fit-ranker.mjs` (pairwise logistic regression: an answer should
+ * score above each non-answer ranked with it), which prints the `RANKER_WEIGHTS` below; nothing
+ * here is hand-tuned. With every weight 0 but `score` the order is the lexical one.
+ */
+
+/** The features, in order; each is computed per candidate by CatalogSearch (see there). */
+export const RANKER_FEATURES = [
+  /** ln(score / best score) of the lexical ranker, floored at −5. */
+  "score",
+  /** 1 / (1 + the lexical rank). */
+  "rank",
+  /** BM25 of each action field on its own, over the best candidate's text score. */
+  "name",
+  "initials",
+  "key",
+  "app",
+  "description",
+  "props",
+  /** BM25 of the words as typed (no expansion), over the best candidate's text score. */
+  "typed",
+  /** Prop descriptions' BM25 over the best candidate's. */
+  "propDescriptions",
+  /** Share of the request's words the action matched through any expansion. */
+  "matched",
+  /** +1 when the action's verb has the request's intent, −1 when another, 0 when unknown. */
+  "intent",
+  /** Share of what the action's name acts on that the request covers (weighted by expansion). */
+  "object",
+  /** How well the request covers the head noun of the action's name ("Send Message to Channel" → message). */
+  "head",
+  /** Share of the name's object words typed in the same form. */
+  "sameForm",
+  /** How strongly the request names the action's app, and how well the app's own text answers it (0..1). */
+  "mention",
+  "described",
+  /** A question ("who…", "is there…", "…?"): +1 for a read-only action, −1 for one that writes. */
+  "questionReadOnly",
+  /** A request to change something (create, update, delete, send, reply): +1 for an action that writes, −1 for a read-only one. */
+  "writeWrites",
+  /** How many words the name's object has, over 4, at most 1. */
+  "nameLength",
+  /** How well the request covers the verb the action's name starts with (1 typed, less through an expansion). */
+  "verb",
+  /** The name's head noun typed: +1 in the same number (plural or singular), −1 in the other, 0 not typed. */
+  "number",
+  /** The request carries an identifier (a word with digits, a quoted value): +1 for an action on one thing (its head noun singular), −1 for one on many. */
+  "identifier",
+] as const;
+
+export type RankerFeature = (typeof RANKER_FEATURES)[number];
+
+/** Fitted by `node bench/fit-ranker.mjs` on the dev set; see docs/measurements.md (issue 11, round 4). */
+export const RANKER_WEIGHTS: Readonly<Record<RankerFeature, number>> = {
+  score: 1.372,
+  rank: 1.058,
+  name: 1.321,
+  initials: -1.008,
+  key: -0.7482,
+  app: 2.815,
+  description: 0.9898,
+  props: 1.052,
+  typed: 1.519,
+  propDescriptions: 0.3456,
+  matched: 1.71,
+  intent: 0.7065,
+  object: 0.6703,
+  head: 0.1178,
+  sameForm: -1.278,
+  mention: 0.9129,
+  described: 0.1878,
+  questionReadOnly: 0.5232,
+  writeWrites: 0.3163,
+  nameLength: -0.2838,
+  verb: -0.4614,
+  number: 0.8509,
+  identifier: 0.22,
+};
+
+/** The model's score of one candidate's features (in RANKER_FEATURES order). */
+export function rankerScore(features: readonly number[], weights: Readonly<Record<RankerFeature, number>> = RANKER_WEIGHTS): number {
+  let s = 0;
+  for (let i = 0; i < RANKER_FEATURES.length; i++) s += weights[RANKER_FEATURES[i]!] * features[i]!;
+  return s;
+}
+
+/**
+ * Whether a request names one particular thing by a value: a word mixing letters and digits or a
+ * number ("ENG-123", "#1042", "item 123"), or a quoted value ("'Q4 plan'").
+ */
+export function hasIdentifier(query: string): boolean {
+  return /\d/.test(query.replace(/\b(?:19|20)\d\d-\d\d-\d\d\S*/g, " ")) || /["“'‘][^"”'’]{2,}["”'’]/.test(query);
+}
+
+const QUESTION_START = new Set(["who", "whom", "whose", "which", "what", "whats", "how", "is", "are", "was", "were", "do", "does", "did", "when", "where", "any", "has", "have"]);
+
+/**
+ * Whether a request asks a question rather than for something to be done: it ends with "?" or
+ * starts with a question word or an auxiliary ("who…", "is there…", "do we have…"). "Can you…"
+ * and "could you…" are polite imperatives, not questions.
+ */
+export function isQuestion(query: string): boolean {
+  const q = query.trim().toLowerCase();
+  if (q.endsWith("?")) return !/^(can|could|would|will)\s+(you|u)\b/.test(q);
+  const first = /^[a-z']+/.exec(q)?.[0]?.replace(/'s$/, "");
+  return first !== undefined && QUESTION_START.has(first);
+}
