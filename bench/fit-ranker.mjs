@@ -18,7 +18,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CatalogSearch } from "../dist/src/core/search/catalog-search.js";
-import { RANKER_FEATURES, rankerScore } from "../dist/src/core/search/ranker.js";
+import { associationTargets, associationWords, RANKER_FEATURES, rankerScore } from "../dist/src/core/search/ranker.js";
 import { ACTION_DEFINITIONS, APP_INFOS, DEV_ORIGINS, QUERIES } from "./search-catalog.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -33,13 +33,65 @@ const ITERATIONS = arg("iterations", 3000);
 const ASCENT = flag("ascent");
 /** Non-answers paired with the answers: those among the lexical ranking's first PAIR_DEPTH. */
 const PAIR_DEPTH = arg("pair-depth", 30);
+/** Learned associations: pairs seen in fewer requests are dropped; folds of the cross-fitting (0: no associations). */
+const MIN_PAIR = arg("min-pair", 2);
+const FOLDS = arg("folds", 5);
+const useAssociations = FOLDS > 0;
 
 const search = new CatalogSearch();
 for (const a of ACTION_DEFINITIONS) search.upsertAction(a);
 for (const a of APP_INFOS) search.upsertApp(a);
+const nameOf = new Map(ACTION_DEFINITIONS.map((a) => [a.key, a.name]));
 
-// The lexical ranking's candidates of every dev request, with the features of the first 30.
-const rows = QUERIES.map((q) => ({ q, candidates: search.rankerCandidates(q.query, { ...(q.app ? { app: q.app } : {}), depth: 50 }) }));
+/**
+ * Request word → action-name word associations from labelled requests: pointwise mutual
+ * information of a request word and a word of an answer's name, over requests, kept when the pair
+ * occurs in at least MIN_PAIR requests and the information is positive.
+ */
+function learnAssociations(queries) {
+  const n = queries.length;
+  const nw = new Map();
+  const nt = new Map();
+  const nwt = new Map();
+  for (const q of queries) {
+    const words = associationWords(q.query);
+    const targets = new Set(q.relevant.flatMap((k) => associationTargets(nameOf.get(k) ?? "")));
+    for (const t of targets) nt.set(t, (nt.get(t) ?? 0) + 1);
+    for (const w of words) {
+      nw.set(w, (nw.get(w) ?? 0) + 1);
+      let row = nwt.get(w);
+      if (!row) nwt.set(w, (row = new Map()));
+      for (const t of targets) if (t !== w) row.set(t, (row.get(t) ?? 0) + 1);
+    }
+  }
+  const table = new Map();
+  for (const [w, row] of nwt) {
+    const out = new Map();
+    for (const [t, c] of row) {
+      if (c < MIN_PAIR) continue;
+      const pmi = Math.log((c * n) / (nw.get(w) * nt.get(t)));
+      if (pmi > 0) out.set(t, Number(pmi.toFixed(2)));
+    }
+    if (out.size) table.set(w, out);
+  }
+  return table;
+}
+
+/** Each request's candidates, its `associated` feature from a table learned without it (cross-fitting, FOLDS folds). */
+function crossFitted(queries) {
+  const out = new Array(queries.length);
+  for (let k = 0; k < FOLDS; k++) {
+    search.setAssociations(learnAssociations(queries.filter((_, i) => i % FOLDS !== k)));
+    queries.forEach((q, i) => {
+      if (i % FOLDS === k) out[i] = candidatesOf(q);
+    });
+  }
+  return out;
+}
+
+function candidatesOf(q) {
+  return { q, candidates: search.rankerCandidates(q.query, { ...(q.app ? { app: q.app } : {}), depth: 50 }) };
+}
 
 const identity = Object.fromEntries(RANKER_FEATURES.map((f) => [f, f === "score" ? 1 : 0]));
 
@@ -143,8 +195,11 @@ const f3 = (x) => x.toFixed(3);
 const show = (label, s) => console.log(`${label.padEnd(34)} n=${String(s.n).padStart(4)}  recall@1 ${f3(s.r1)}  recall@5 ${f3(s.r5)}  MRR ${f3(s.mrr)}`);
 
 if (flag("validate")) {
-  const train = rows.filter((r) => r.q.origin !== VALIDATION_ORIGIN);
-  const valid = rows.filter((r) => r.q.origin === VALIDATION_ORIGIN);
+  const trainQueries = QUERIES.filter((q) => q.origin !== VALIDATION_ORIGIN);
+  const train = useAssociations ? crossFitted(trainQueries) : trainQueries.map(candidatesOf);
+  search.setAssociations(useAssociations ? learnAssociations(trainQueries) : new Map());
+  const valid = QUERIES.filter((q) => q.origin === VALIDATION_ORIGIN).map(candidatesOf);
+  const rows = [...train, ...valid];
   const weights = fit(train);
   console.log(`fitted on dev without ${VALIDATION_ORIGIN} (${train.length} requests), l2 ${L2}:`, JSON.stringify(weights));
   for (const [label, subset] of [[`validation (${VALIDATION_ORIGIN})`, valid], ["training (rest of dev)", train]]) {
@@ -156,6 +211,8 @@ if (flag("validate")) {
     console.log(`  origin ${origin ?? "first dev"}: lexical ${f3(metrics(subset, identity).r1)} / ${f3(metrics(subset, identity).r5)}, learned ${f3(metrics(subset, weights).r1)} / ${f3(metrics(subset, weights).r5)}`);
   }
 } else {
+  const rows = useAssociations ? crossFitted(QUERIES) : QUERIES.map(candidatesOf);
+  const table = useAssociations ? learnAssociations(QUERIES) : new Map();
   const weights = fit(rows);
   console.log(`fitted on all of dev (${rows.length} requests), l2 ${L2}:`, JSON.stringify(weights));
   show("dev, lexical", metrics(rows, identity));
@@ -171,6 +228,10 @@ if (flag("validate")) {
     const next = src.replace(/(export const RANKER_WEIGHTS[^=]*= \{\n)[\s\S]*?(\n\};)/, `$1${body}$2`);
     if (next === src) throw new Error(`${path}: RANKER_WEIGHTS not found or unchanged`);
     writeFileSync(path, next);
-    console.log(`wrote ${path}`);
+    const text = [...table].sort(([a], [b]) => (a < b ? -1 : 1)).map(([w, row]) => `${w}:${[...row].map(([t, v]) => `${t}=${v}`).join(",")}`).join(";");
+    const assocPath = join(here, "..", "src", "core", "search", "ranker-associations.ts");
+    const assocSrc = readFileSync(assocPath, "utf8");
+    writeFileSync(assocPath, assocSrc.replace(/export const RANKER_ASSOCIATIONS_TEXT = [\s\S]*$/, `export const RANKER_ASSOCIATIONS_TEXT =\n  ${JSON.stringify(text)};\n`));
+    console.log(`wrote ${path} and ${assocPath} (${table.size} request words)`);
   }
 }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugSimilarity } from "../../src/core/catalog.js";
 import { SearchIndex } from "../../src/core/search/bm25.js";
 import { CatalogSearch } from "../../src/core/search/catalog-search.js";
-import { hasIdentifier, isQuestion, RANKER_FEATURES, RANKER_WEIGHTS, rankerScore } from "../../src/core/search/ranker.js";
+import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, parseAssociations, RANKER_FEATURES, RANKER_WEIGHTS, rankerScore } from "../../src/core/search/ranker.js";
 import { actionIntent, editDistance, phraseSynonyms, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize, withEntityKinds } from "../../src/core/search/text.js";
 import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
 
@@ -463,6 +463,19 @@ describe("learned re-ranker (ranker.ts)", () => {
     expect(hasIdentifier("rename the 'Q4 plan' doc")).toBe(true);
     expect(hasIdentifier("list the open issues")).toBe(false);
     expect(hasIdentifier("meetings on 2026-12-01")).toBe(false);
+  });
+
+  it("learned associations: request words to the words of answers' names, not counting a word typed as such", () => {
+    const table = parseAssociations("kanban:board=1.5,column=0.5;bin:trash=2,delet=1");
+    expect(table.get("kanban")).toEqual(new Map([["board", 1.5], ["column", 0.5]]));
+    expect(associationWords("show my Kanban boards for Q4 at ana@corp.com")).toEqual(["show", "kanban", "board", "email"]);
+    expect(associationTargets("Monday - Create Board")).toEqual(["creat", "board"]);
+    // Per request word its best target, over the request's word count.
+    expect(associationScore(["bin", "invoic"], ["delet", "trash", "invoic"], table)).toBe(1);
+    expect(associationScore(["kanban"], ["creat", "board"], table)).toBe(1.5);
+    // "board" typed: the literal match is BM25's, not an association's.
+    expect(associationScore(["kanban", "board"], ["creat", "board"], table)).toBe(0);
+    expect(associationScore(["kanban"], ["creat", "board"], new Map())).toBe(0);
   });
 
   it("scores features linearly with the fitted weights; the lexical score counts", () => {

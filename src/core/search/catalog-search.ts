@@ -11,7 +11,7 @@ import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
 import { actionIntent, intentOfWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
-import { hasIdentifier, isQuestion, RANKER_FEATURES, RANKER_WEIGHTS, rankerScore, type RankerFeature } from "./ranker.js";
+import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, RANKER_ASSOCIATIONS, RANKER_FEATURES, type Associations, RANKER_WEIGHTS, rankerScore, type RankerFeature } from "./ranker.js";
 import { WordNet, wordnetDictDir } from "./wordnet.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -261,6 +261,9 @@ export class CatalogSearch {
   /** What an action's name says it acts on: its name's terms without its verb ("Delete Playlist Items" → playlist, item). */
   private readonly objectOfAction = new Map<string, NameObject>();
   private readonly actionsOfApp = new Map<string, Set<string>>();
+  /** The words of the action's name that learned associations point at (ranker.ts). */
+  private readonly targetsOfAction = new Map<string, string[]>();
+  private associations: Associations = RANKER_ASSOCIATIONS;
   /** The action's readOnlyHint, when its provider says. */
   private readonly readOnlyOfAction = new Map<string, boolean>();
 
@@ -293,6 +296,7 @@ export class CatalogSearch {
     if (intent) this.intentOfAction.set(action.key, intent);
     else this.intentOfAction.delete(action.key);
     this.objectOfAction.set(action.key, nameObject(action.name, app));
+    this.targetsOfAction.set(action.key, associationTargets(action.name));
     if (action.annotations?.readOnlyHint !== undefined) this.readOnlyOfAction.set(action.key, action.annotations.readOnlyHint);
     else this.readOnlyOfAction.delete(action.key);
     const previous = this.appOfAction.get(action.key);
@@ -312,6 +316,7 @@ export class CatalogSearch {
     this.intentOfAction.delete(key);
     this.objectOfAction.delete(key);
     this.readOnlyOfAction.delete(key);
+    this.targetsOfAction.delete(key);
   }
 
   upsertApp(app: AppInfo): void {
@@ -334,6 +339,7 @@ export class CatalogSearch {
     this.intentOfAction.clear();
     this.objectOfAction.clear();
     this.readOnlyOfAction.clear();
+    this.targetsOfAction.clear();
     this.actionsOfApp.clear();
   }
 
@@ -486,6 +492,11 @@ export class CatalogSearch {
     return rest.slice(0, limit).map(({ key }) => ({ key, score: 0 }));
   }
 
+  /** Replaces the learned associations (bench/fit-ranker.mjs fits them fold by fold). */
+  setAssociations(table: Associations): void {
+    this.associations = table;
+  }
+
   /**
    * The learned re-ranker's view of a request, for fitting its weights (bench/fit-ranker.mjs): the
    * lexical ranking's best `depth` keys, and the features (RANKER_FEATURES order) of the first
@@ -554,6 +565,7 @@ export class CatalogSearch {
     const typedWords = new Set(tokenize(text));
     const question = isQuestion(lexical.query);
     const identifier = hasIdentifier(lexical.query);
+    const words = associationWords(lexical.query);
     const writes = intent !== undefined && intent !== "read";
     let textNorm = 0;
     for (const f of fields.values()) textNorm = Math.max(textNorm, f.fields.reduce((a, b) => a + b, 0));
@@ -598,6 +610,7 @@ export class CatalogSearch {
         verb: object?.verb !== undefined ? (weightOf.get(object.verb) ?? 0) : 0,
         number: object?.head === undefined || object.plural === undefined ? 0 : typedNumber(typedWords, object.head, object.plural),
         identifier: identifier && object?.head !== undefined ? (object.plural ? -1 : 1) : 0,
+        associated: associationScore(words, this.targetsOfAction.get(c.key) ?? [], this.associations),
       };
       return { candidate: c, features: RANKER_FEATURES.map((name) => features[name]) };
     });

@@ -5,6 +5,8 @@
  * score above each non-answer ranked with it), which prints the `RANKER_WEIGHTS` below; nothing
  * here is hand-tuned. With every weight 0 but `score` the order is the lexical one.
  */
+import { RANKER_ASSOCIATIONS_TEXT } from "./ranker-associations.js";
+import { terms, withEntityKinds } from "./text.js";
 
 /** The features, in order; each is computed per candidate by CatalogSearch (see there). */
 export const RANKER_FEATURES = [
@@ -48,36 +50,90 @@ export const RANKER_FEATURES = [
   "number",
   /** The request carries an identifier (a word with digits, a quoted value): +1 for an action on one thing (its head noun singular), −1 for one on many. */
   "identifier",
+  /**
+   * Learned associations between request words and the words of the names of the actions that
+   * answered them in the dev set (RANKER_ASSOCIATIONS): per request word, its best association
+   * with a word of the action's name, summed, over the request's word count.
+   */
+  "associated",
 ] as const;
 
 export type RankerFeature = (typeof RANKER_FEATURES)[number];
 
 /** Fitted by `node bench/fit-ranker.mjs` on the dev set; see docs/measurements.md (issue 11, round 4). */
 export const RANKER_WEIGHTS: Readonly<Record<RankerFeature, number>> = {
-  score: 1.372,
-  rank: 1.058,
-  name: 1.321,
-  initials: -1.008,
-  key: -0.7482,
-  app: 2.815,
-  description: 0.9898,
-  props: 1.052,
-  typed: 1.519,
-  propDescriptions: 0.3456,
-  matched: 1.71,
-  intent: 0.7065,
-  object: 0.6703,
-  head: 0.1178,
-  sameForm: -1.278,
-  mention: 0.9129,
-  described: 0.1878,
-  questionReadOnly: 0.5232,
-  writeWrites: 0.3163,
-  nameLength: -0.2838,
-  verb: -0.4614,
-  number: 0.8509,
-  identifier: 0.22,
+  score: 1.284,
+  rank: 1.045,
+  name: 1.762,
+  initials: -1.418,
+  key: -1.044,
+  app: 2.045,
+  description: 0.4376,
+  props: 0.2531,
+  typed: 1.72,
+  propDescriptions: 0.2884,
+  matched: 1.805,
+  intent: 0.5826,
+  object: 0.7123,
+  head: 0.01851,
+  sameForm: -0.4015,
+  mention: 0.6553,
+  described: 0.09716,
+  questionReadOnly: 0.7001,
+  writeWrites: 0.1137,
+  nameLength: -0.5487,
+  verb: -0.03171,
+  number: 0.6211,
+  identifier: 0.2215,
+  associated: 1.341,
 };
+
+/** Request word (stem) → action-name word (stem) → strength; see `associationWords`, bench/fit-ranker.mjs. */
+export type Associations = ReadonlyMap<string, ReadonlyMap<string, number>>;
+
+/** The words of a request that associations are learned and looked up for: its distinct terms, without numbers. */
+export function associationWords(query: string): string[] {
+  return [...new Set(terms(withEntityKinds(query)).filter((t) => !/\d/.test(t) && t.length > 1))];
+}
+
+/** The words of an action's name that associations point at: the title's terms, verb included ("DynamoDB - Get Item" → get, item). */
+export function associationTargets(name: string): string[] {
+  const title = name.includes(" - ") ? name.slice(name.lastIndexOf(" - ") + 3) : name;
+  return [...new Set(terms(title))];
+}
+
+/** The `associated` feature: per request word, its strongest association with a name word not typed as such. */
+export function associationScore(words: readonly string[], targets: readonly string[], table: Associations): number {
+  if (!words.length || table.size === 0) return 0;
+  let total = 0;
+  for (const w of words) {
+    const row = table.get(w);
+    if (!row) continue;
+    let best = 0;
+    for (const t of targets) {
+      const v = row.get(t);
+      if (v !== undefined && v > best && !words.includes(t)) best = v;
+    }
+    total += best;
+  }
+  return total / words.length;
+}
+
+/** Parses the compact form bench/fit-ranker.mjs writes: "word:target=strength,target=strength;word:…". */
+export function parseAssociations(text: string): Associations {
+  const out = new Map<string, Map<string, number>>();
+  for (const entry of text.split(";")) {
+    const [word, rest] = entry.split(":");
+    if (!word || !rest) continue;
+    const row = new Map<string, number>();
+    for (const pair of rest.split(",")) {
+      const [t, v] = pair.split("=");
+      if (t && v !== undefined) row.set(t, Number(v));
+    }
+    out.set(word, row);
+  }
+  return out;
+}
 
 /** The model's score of one candidate's features (in RANKER_FEATURES order). */
 export function rankerScore(features: readonly number[], weights: Readonly<Record<RankerFeature, number>> = RANKER_WEIGHTS): number {
@@ -107,3 +163,6 @@ export function isQuestion(query: string): boolean {
   const first = /^[a-z']+/.exec(q)?.[0]?.replace(/'s$/, "");
   return first !== undefined && QUESTION_START.has(first);
 }
+
+/** The associations fitted on the dev set (bench/fit-ranker.mjs writes ranker-associations.ts). */
+export const RANKER_ASSOCIATIONS: Associations = parseAssociations(RANKER_ASSOCIATIONS_TEXT);
