@@ -225,7 +225,8 @@ describe("SearchIndex (BM25F)", () => {
     expect(a.fields[0]).toBeGreaterThan(b.fields[0]!); // title: invoice (1) beats bill (0.5)
     expect(b.fields[1]).toBeGreaterThan(a.fields[1]!); // body: invoice twice beats bill
     expect(a.typed).toBeGreaterThan(0);
-    expect(scores.get("c")).toEqual({ fields: [0, 0], typed: 0 });
+    expect(a.matched).toBe(1);
+    expect(scores.get("c")).toEqual({ fields: [0, 0], typed: 0, matched: 0 });
   });
 
   it("filters and limits, with deterministic ties", () => {

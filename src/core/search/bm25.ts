@@ -30,6 +30,13 @@ export interface QueryTerm {
   expansions: Array<{ term: string; weight: number; rescore?: boolean }>;
 }
 
+/** Per document, for re-ranking features: BM25 of each field alone, of the typed words alone, and how many query words it matched. */
+export interface FieldScores {
+  fields: number[];
+  typed: number;
+  matched: number;
+}
+
 export interface Hit {
   id: string;
   score: number;
@@ -431,16 +438,16 @@ export class SearchIndex {
    * (ranker.ts). Walks the query's posting lists with a binary search per document: the documents
    * are a few candidates.
    */
-  fieldScores(query: QueryTerm[], ids: readonly string[]): Map<string, { fields: number[]; typed: number }> {
-    const out = new Map<string, { fields: number[]; typed: number }>();
+  fieldScores(query: QueryTerm[], ids: readonly string[]): Map<string, FieldScores> {
+    const out = new Map<string, FieldScores>();
     if (this.live === 0) return out;
     const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
     const slots: number[] = [];
-    const rows: Array<{ fields: number[]; typed: number }> = [];
+    const rows: FieldScores[] = [];
     for (const id of ids) {
       const slot = this.slotOf.get(id);
       if (slot === undefined) continue;
-      const row = { fields: this.fields.map(() => 0), typed: 0 };
+      const row = { fields: this.fields.map(() => 0), typed: 0, matched: 0 };
       out.set(id, row);
       slots.push(slot);
       rows.push(row);
@@ -479,8 +486,13 @@ export class SearchIndex {
         }
       }
       for (let d = 0; d < slots.length; d++) {
-        for (let f = 0; f < this.fields.length; f++) rows[d]!.fields[f]! += best[f]![d]!;
+        let any = false;
+        for (let f = 0; f < this.fields.length; f++) {
+          rows[d]!.fields[f]! += best[f]![d]!;
+          if (best[f]![d]! > 0) any = true;
+        }
         rows[d]!.typed += typedBest[d]!;
+        if (any) rows[d]!.matched++;
       }
     }
     return out;

@@ -239,7 +239,6 @@ interface LexicalRanking {
   intent: Intent | undefined;
   parsed: QueryTerm[];
   text: string;
-  matched: Map<string, number>;
   mentions: Map<string, number>;
   described: Map<string, number>;
   propDescriptions: Map<string, number>;
@@ -518,11 +517,7 @@ export class CatalogSearch {
     const filter = app !== undefined ? (key: string) => this.appOfAction.get(key) === app : undefined;
     const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
     const scores = new Map<string, number>();
-    const matched = new Map<string, number>();
-    for (const h of hits) {
-      scores.set(h.id, h.score);
-      matched.set(h.id, h.matched);
-    }
+    for (const h of hits) scores.set(h.id, h.score);
     let mentions = new Map<string, number>();
     let described = new Map<string, number>();
     if (app === undefined) {
@@ -548,7 +543,7 @@ export class CatalogSearch {
     for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (propDescriptions.get(c.key) ?? 0);
     if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
     this.rerank(ranked, parsed, text);
-    return { query, ranked, scores, intent, parsed, text, matched, mentions, described, propDescriptions };
+    return { query, ranked, scores, intent, parsed, text, mentions, described, propDescriptions };
   }
 
   /**
@@ -557,7 +552,8 @@ export class CatalogSearch {
    */
   private candidateFeatures(lexical: LexicalRanking): Array<{ candidate: RankedAction; features: number[] }> {
     const { ranked, parsed, text, intent } = lexical;
-    const top = topK(ranked.slice(), LEARNED_CANDIDATES, byScore);
+    // No copy: the ranking's order does not matter, only its scores.
+    const top = topK(ranked, LEARNED_CANDIDATES, byScore);
     if (top.length === 0) return [];
     const fields = this.actions.fieldScores(parsed, top.map((c) => c.key));
     const weightOf = new Map<string, number>();
@@ -575,7 +571,7 @@ export class CatalogSearch {
     propNorm ||= 1;
     const best = top[0]!.score;
     return top.map((c, rank) => {
-      const f = fields.get(c.key) ?? { fields: ACTION_FIELDS.map(() => 0), typed: 0 };
+      const f = fields.get(c.key) ?? { fields: ACTION_FIELDS.map(() => 0), typed: 0, matched: 0 };
       const object = this.objectOfAction.get(c.key);
       let covered = 0;
       let same = 0;
@@ -597,7 +593,7 @@ export class CatalogSearch {
         props: field("props"),
         typed: f.typed / textNorm,
         propDescriptions: (lexical.propDescriptions.get(c.key) ?? 0) / propNorm,
-        matched: parsed.length ? (lexical.matched.get(c.key) ?? 0) / parsed.length : 0,
+        matched: parsed.length ? f.matched / parsed.length : 0,
         intent: !intent || own === undefined ? 0 : factor > 1 ? 1 : factor < 1 ? -1 : 0,
         object: object?.terms.length ? covered / object.terms.length : 0,
         head: object?.head !== undefined ? (weightOf.get(object.head) ?? 0) : 0,
