@@ -357,6 +357,8 @@ describe("CatalogSearch", () => {
 
   it("within an app, lists its unmatched actions after the matches (never nothing), the request's intent first", () => {
     const c = catalog();
+    // No learned associations: the dev set's ("everyone" → channel) would match these requests.
+    c.setAssociations(new Map());
     c.upsertAction(action("slack-delete-message", "Delete Message", "Delete a message.", ["timestamp"]));
     const matched = c.searchActions("channels", { app: "slack" });
     expect(matched[0]).toMatchObject({ key: "slack-list-channels" });
@@ -394,6 +396,8 @@ describe("CatalogSearch", () => {
     c.upsertAction(withProp("shop-create-metafield", "Create Metafield", "Custom fields hold extra data on a product."));
     c.upsertAction(withProp("shop-create-collection", "Create Collection", "A group of products shown together."));
     c.upsertAction(withProp("shop-create-tag", "Create Tag", "Words to label products with."));
+    // No learned associations: the dev set's would find actions for "shown together".
+    c.setAssociations(new Map());
     expect(c.searchActions("create a custom field")[0]!.key).toBe("shop-create-metafield");
     expect(c.searchActions("shown together")).toEqual([]);
     // "shown" is a form of "show", a verb: no typo of the "shop" app.
@@ -423,6 +427,16 @@ describe("CatalogSearch", () => {
     // Within an app, the unmatched still follow with score 0.
     c.upsertAction(withHint("x-gamma", "Archive Everything", false));
     expect(c.searchActions("is there a ledger?", { app: "x" }).map((r) => r.score > 0)).toEqual([true, true, false]);
+  });
+
+  it("a request word's learned associations find actions its words do not, and lift them", () => {
+    const c = catalog();
+    c.setAssociations(new Map());
+    expect(c.searchActions("kanban")).toEqual([]);
+    c.setAssociations(parseAssociations("kanban:row=2,sheet=1"));
+    expect(c.searchActions("kanban")[0]!.key).toBe("google_sheets-add-single-row");
+    const features = c.rankerCandidates("kanban")[0]!.features!;
+    expect(features[RANKER_FEATURES.indexOf("associated")]).toBe(2);
   });
 
   it("the re-ranker's candidates carry one value per feature, for fitting its weights", () => {
