@@ -85,6 +85,8 @@ export class SearchIndex {
   /** Terms that are camelCase words run together ("additionalField"), indexed with their parts. */
   private joined = new Set<string>();
   private expansionCache = new Map<string, QueryTerm["expansions"]>();
+  /** Per slot and field, the field's weight over its length normalisation (see fieldScales). */
+  private scaleCache: Float64Array | undefined;
 
   /** `perDocFrequencies`: keep each document's term frequencies, for `scoreDocuments`. */
   constructor(
@@ -150,6 +152,7 @@ export class SearchIndex {
       p.packed.push(packed);
     }
     lens.forEach((l, f) => (this.lenSums[f]! += l));
+    this.scaleCache = undefined;
     this.docs.push({ id, lens, terms: [...tf.keys()], fingerprint, ...(this.options.perDocFrequencies ? { tf } : {}) });
     this.slotOf.set(id, slot);
     this.live++;
@@ -160,6 +163,7 @@ export class SearchIndex {
     if (slot === undefined) return;
     const doc = this.docs[slot]!;
     doc.lens.forEach((l, f) => (this.lenSums[f]! -= l));
+    this.scaleCache = undefined;
     this.docs[slot] = undefined;
     this.slotOf.delete(id);
     this.live--;
@@ -179,6 +183,7 @@ export class SearchIndex {
     this.sortedReversed = undefined;
     this.joined.clear();
     this.expansionCache.clear();
+    this.scaleCache = undefined;
   }
 
   /** Rewrite the postings without dead slots. */
@@ -206,10 +211,31 @@ export class SearchIndex {
     }
     this.docs = docs;
     this.slotOf = new Map(docs.map((d, i) => [d.id, i]));
+    this.scaleCache = undefined;
     this.dead = 0;
     this.sortedVocab = undefined;
     this.sortedReversed = undefined;
     this.expansionCache.clear();
+  }
+
+  /**
+   * Per document slot and field, weight / (1 − b + b · length / average length): what a term
+   * frequency in that field is multiplied by in BM25F. Worked out once per change of the index
+   * rather than per posting of every query.
+   */
+  private fieldScales(): Float64Array {
+    if (this.scaleCache) return this.scaleCache;
+    const nf = this.fields.length;
+    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    const out = new Float64Array(this.docs.length * nf);
+    this.docs.forEach((doc, slot) => {
+      if (!doc) return;
+      for (let f = 0; f < nf; f++) {
+        const spec = this.fields[f]!;
+        out[slot * nf + f] = spec.weight / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+      }
+    });
+    return (this.scaleCache = out);
   }
 
   /**
@@ -328,16 +354,15 @@ export class SearchIndex {
     const matched = new Uint8Array(n);
     const best = new Float64Array(n);
     const touched: number[] = [];
-    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
-    const allowed = options.filter ? new Map<number, boolean>() : undefined;
+    const scale = this.fieldScales();
+    const nf = this.fields.length;
+    // Per slot: 0 not asked yet, 1 allowed, 2 filtered out.
+    const allowed = options.filter ? new Uint8Array(n) : undefined;
     const isAllowed = (slot: number): boolean => {
       if (!allowed) return true;
-      let ok = allowed.get(slot);
-      if (ok === undefined) {
-        ok = options.filter!(this.docs[slot]!.id);
-        allowed.set(slot, ok);
-      }
-      return ok;
+      let ok = allowed[slot]!;
+      if (ok === 0) allowed[slot] = ok = options.filter!(this.docs[slot]!.id) ? 1 : 2;
+      return ok === 1;
     };
     const idfOf = (df: number) => Math.log(1 + (this.live - df + 0.5) / (df + 0.5));
     for (const q of parsed) {
@@ -353,15 +378,13 @@ export class SearchIndex {
         for (let i = 0; i < p.slots.length; i++) {
           const slot = p.slots[i]!;
           if (rescore && total[slot] === 0 && best[slot] === 0) continue;
-          const doc = this.docs[slot];
-          if (!doc || !isAllowed(slot)) continue;
+          if (this.docs[slot] === undefined || !isAllowed(slot)) continue;
           let tf = 0;
           const packed = p.packed[i]!;
-          for (let f = 0; f < this.fields.length; f++) {
+          const base = slot * nf;
+          for (let f = 0; f < nf; f++) {
             const c = (packed >> (f * TF_BITS)) & TF_MAX;
-            if (c === 0) continue;
-            const spec = this.fields[f]!;
-            tf += (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+            if (c !== 0) tf += c * scale[base + f]!;
           }
           const s = weight * idf * ((tf * (K1 + 1)) / (tf + K1));
           if (best[slot] === 0) touched.push(slot);
