@@ -29,7 +29,7 @@ const arg = (name, fallback) => {
 };
 const VALIDATION_ORIGIN = "test-v4";
 const L2 = arg("l2", 0.01);
-const ITERATIONS = arg("iterations", 3000);
+const ITERATIONS = arg("iterations", 500);
 const ASCENT = flag("ascent");
 /** Non-answers paired with the answers: those among the lexical ranking's first PAIR_DEPTH. */
 const PAIR_DEPTH = arg("pair-depth", 30);

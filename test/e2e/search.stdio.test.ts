@@ -136,13 +136,15 @@ describe("quality over real actions (Pipedream's published packages)", () => {
 
   // Issue 11 asks for recall@1 ≥ 0.7 and recall@5 ≥ 0.9 on a held-out set. This test runs the DEV
   // set (bench/data/search-queries.json and search-queries-dev-v2.json to -v4.json, which the ranker
-  // was tuned on) and holds the ranker just below what it reaches there (0.641 / 0.836 through this
-  // client when v4 joined; lower than before, as v4 is harder, not a regression), so a regression
-  // fails it. It is not the held-out measure: the held-out set
-  // (bench/data/search-queries-holdout-v5.json) is measured by `npm run bench:search` only; floors
-  // set on it would make it one more set to tune on.
+  // was tuned on) and holds the ranker just below what it reaches there, so a regression fails it.
+  // Since issue 11's fourth round the ranker's learned associations and weights are fitted on these
+  // very requests (bench/fit-ranker.mjs), so the figure through this client (0.791 / 0.954) is
+  // in-sample and says nothing about unseen requests (docs/measurements.md has the out-of-fold
+  // ones); it still catches a ranker that stops applying what it learned. It is not the held-out
+  // measure: the held-out set (bench/data/search-queries-holdout-v5.json) is measured by
+  // `npm run bench:search` only; floors set on it would make it one more set to tune on.
   const SET: Labelled["set"] = "dev";
-  const FLOOR = { recallAt1: 0.63, recallAt5: 0.825 };
+  const FLOOR = { recallAt1: 0.775, recallAt5: 0.94 };
 
   it("labelled requests: recall@1 and recall@5 do not fall below what was reached", async () => {
     const labelled = (LABELLED as Labelled[]).filter((q) => q.set === SET);
