@@ -225,8 +225,9 @@ if (flag("validate")) {
     const path = join(here, "..", "src", "core", "search", "ranker.ts");
     const src = readFileSync(path, "utf8");
     const body = RANKER_FEATURES.map((f) => `  ${f}: ${weights[f]},`).join("\n");
-    const next = src.replace(/(export const RANKER_WEIGHTS[^=]*= \{\n)[\s\S]*?(\n\};)/, `$1${body}$2`);
-    if (next === src) throw new Error(`${path}: RANKER_WEIGHTS not found or unchanged`);
+    const pattern = /(export const RANKER_WEIGHTS[^=]*= \{\n)[\s\S]*?(\n\};)/;
+    if (!pattern.test(src)) throw new Error(`${path}: RANKER_WEIGHTS not found`);
+    const next = src.replace(pattern, `$1${body}$2`);
     writeFileSync(path, next);
     const text = [...table].sort(([a], [b]) => (a < b ? -1 : 1)).map(([w, row]) => `${w}:${[...row].map(([t, v]) => `${t}=${v}`).join(",")}`).join(";");
     const assocPath = join(here, "..", "src", "core", "search", "ranker-associations.ts");
