@@ -10,7 +10,7 @@
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
-import { actionIntent, intentOfWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
+import { actionIntent, intentOfWord, isIntentWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
 import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, RANKER_ASSOCIATIONS, RANKER_FEATURES, type Associations, RANKER_WEIGHTS, rankerScore, type RankerFeature } from "./ranker.js";
 import { WordNet, wordnetDictDir } from "./wordnet.js";
 
@@ -460,7 +460,11 @@ export class CatalogSearch {
       const targets = this.associatedTargets(q.word);
       if (!targets.length) continue;
       const have = new Set(q.expansions.map((e) => e.term));
-      const add = targets.filter((t) => !have.has(t) && this.actions.hasTerm(t)).map((term) => ({ term, weight: ASSOCIATION_EXPANSION }));
+      // A verb ("add", "get") only adds to actions the request's other words found, as the
+      // intent's verbs do (queryTerms), unless the request has no other word ("kill #1042").
+      const add = targets
+        .filter((t) => !have.has(t) && this.actions.hasTerm(t))
+        .map((term) => ({ term, weight: ASSOCIATION_EXPANSION, ...(parsed.length > 1 && isIntentWord(term) ? { rescore: true } : {}) }));
       if (add.length) q.expansions = [...q.expansions, ...add];
     }
   }
