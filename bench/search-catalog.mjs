@@ -2,9 +2,10 @@
  * The real search catalog (bench/data/pipedream-catalog.json, built by build-search-catalog.mjs
  * from Pipedream's published component packages) and the labelled requests over it
  * (the dev set, tuned on: bench/data/search-queries.json, origins "first dev" and test-v1,
- * bench/data/search-queries-dev-v2.json, origin test-v2, and bench/data/search-queries-dev-v3.json,
- * origin test-v3, the earlier held-out sets; the held-out test set, never tuned on:
- * bench/data/search-queries-holdout-v4.json, when present), in the shapes the
+ * bench/data/search-queries-dev-v2.json, origin test-v2, bench/data/search-queries-dev-v3.json,
+ * origin test-v3, and bench/data/search-queries-dev-v4.json, origin test-v4, the earlier held-out
+ * sets; the held-out test set, never tuned on: bench/data/search-queries-holdout-v5.json, when
+ * present), in the shapes the
  * evaluation needs: Connect's wire shape for the emulator (e2e through the MCP client) and the
  * provider's shape for a pre-filled cache (bench/search-eval.mjs).
  */
@@ -18,18 +19,23 @@ const catalog = JSON.parse(readFileSync(join(here, "data", "pipedream-catalog.js
 const readQueries = (file) => JSON.parse(readFileSync(join(here, "data", file), "utf8")).queries;
 
 /**
- * The dev set: [{query, app?, relevant: [keys], tags?, set: "dev", origin?: "test-v1" | "test-v2" | "test-v3"}]
- * (no origin: the first dev half). test-v1, test-v2 and test-v3 were held-out sets once; all were looked at.
+ * The dev set: [{query, app?, relevant: [keys], tags?, set: "dev", origin?: "test-v1" | "test-v2" | "test-v3" | "test-v4"}]
+ * (no origin: the first dev half). test-v1 to test-v4 were held-out sets once; all were looked at.
  */
-export const QUERIES = [...readQueries("search-queries.json"), ...readQueries("search-queries-dev-v2.json"), ...readQueries("search-queries-dev-v3.json")].map((q) => ({ ...q, set: "dev" }));
+export const QUERIES = [
+  ...readQueries("search-queries.json"),
+  ...readQueries("search-queries-dev-v2.json"),
+  ...readQueries("search-queries-dev-v3.json"),
+  ...readQueries("search-queries-dev-v4.json"),
+].map((q) => ({ ...q, set: "dev" }));
 
 /** The origins of the dev set's requests, in the order they were written (undefined: the first dev half). */
-export const DEV_ORIGINS = [undefined, "test-v1", "test-v2", "test-v3"];
+export const DEV_ORIGINS = [undefined, "test-v1", "test-v2", "test-v3", "test-v4"];
 
-export const HOLDOUT_PATH = join(here, "data", "search-queries-holdout-v4.json");
+export const HOLDOUT_PATH = join(here, "data", "search-queries-holdout-v5.json");
 
 /**
- * The held-out test set, or undefined when bench/data/search-queries-holdout-v4.json is absent. Read
+ * The held-out test set, or undefined when bench/data/search-queries-holdout-v5.json is absent. Read
  * only when asked for (never at import), so tuning runs cannot see it by accident. Every request
  * in it counts as test, whatever its `set` says; the file is `{queries: [...]}` or a bare array.
  */

@@ -3,11 +3,12 @@
  * component packages), through list_actions' code path (Catalog.listActions over the SQLite cache,
  * offline: a provider that fails the run if anything goes upstream, no model, no network).
  *
- * Sets: dev = every request of bench/data/search-queries.json, bench/data/search-queries-dev-v2.json
- * and bench/data/search-queries-dev-v3.json (tuned on; printed also split by origin: the first dev
- * half; "test-v1", the first test half; "test-v2" and "test-v3", the second and third held-out sets,
- * written separately — each folded into dev once it had been looked at);
- * test = bench/data/search-queries-holdout-v4.json, the held-out set written separately
+ * Sets: dev = every request of bench/data/search-queries.json, bench/data/search-queries-dev-v2.json,
+ * bench/data/search-queries-dev-v3.json and bench/data/search-queries-dev-v4.json (tuned on; printed
+ * also split by origin: the first dev half; "test-v1", the first test half; "test-v2" to "test-v4",
+ * the second to fourth held-out sets, written separately — each folded into dev once it had been
+ * looked at);
+ * test = bench/data/search-queries-holdout-v5.json, the held-out set written separately
  * and never tuned on — when the file is absent, "no held-out set" is printed. `--only dev` never
  * reads the held-out file.
  * Printed per set: recall@1 (the first hit answers the request), recall@5 (share of a request's

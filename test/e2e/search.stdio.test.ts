@@ -135,14 +135,16 @@ describe("quality over real actions (Pipedream's published packages)", () => {
   };
 
   // Issue 11 asks for recall@1 ≥ 0.7 and recall@5 ≥ 0.9 on a held-out set. This test runs the DEV
-  // set (bench/data/search-queries.json, search-queries-dev-v2.json and search-queries-dev-v3.json,
-  // which the ranker was tuned on) and holds the ranker just below what it reaches there (0.667 /
-  // 0.850 through this client; lower than before v3 joined, which is harder, not a regression), so
-  // a regression fails it. It is not the held-out measure: the held-out set
-  // (bench/data/search-queries-holdout-v4.json) is measured by `npm run bench:search` only; floors
-  // set on it would make it one more set to tune on.
+  // set (bench/data/search-queries.json and search-queries-dev-v2.json to -v4.json, which the ranker
+  // was tuned on) and holds the ranker just below what it reaches there, so a regression fails it.
+  // Since issue 11's fourth round the ranker's learned associations and weights are fitted on these
+  // very requests (bench/fit-ranker.mjs), so the figure through this client (0.785 / 0.949) is
+  // in-sample and says nothing about unseen requests (docs/measurements.md has the out-of-fold
+  // ones); it still catches a ranker that stops applying what it learned. It is not the held-out
+  // measure: the held-out set (bench/data/search-queries-holdout-v5.json) is measured by
+  // `npm run bench:search` only; floors set on it would make it one more set to tune on.
   const SET: Labelled["set"] = "dev";
-  const FLOOR = { recallAt1: 0.655, recallAt5: 0.84 };
+  const FLOOR = { recallAt1: 0.775, recallAt5: 0.94 };
 
   it("labelled requests: recall@1 and recall@5 do not fall below what was reached", async () => {
     const labelled = (LABELLED as Labelled[]).filter((q) => q.set === SET);
@@ -199,7 +201,11 @@ describe("catalog refresh never blocks a caller", () => {
       const started = Date.now();
       const stale = await call(s.client, "list_actions", { query: "create a task" });
       expect(Date.now() - started).toBeLessThan(1000);
-      expect(stale.structured!.actions).toEqual(warm.structured!.actions);
+      // The same actions as the cached answer. Not compared in order: under load a listing still
+      // landing during the warm-up can re-store a few definitions, and the learned re-ranker
+      // (which reads annotations) may then swap two near-tied neighbours.
+      const keysOf = (r: typeof warm) => (r.structured!.actions as ActionRow[]).map((a) => a.key).sort();
+      expect(keysOf(stale)).toEqual(keysOf(warm));
       // ...while the refresh it started is under way upstream.
       await new Promise((r) => setTimeout(r, 100));
       expect(emu.requests().slice(before).some((q) => q.path.endsWith("/actions") && q.status === 0)).toBe(true);

@@ -67,9 +67,9 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-// A request the lexical ranking gets wrong ("turn off" reads as an update; "label" and "email"
-// are in both actions' names) and the fake embeddings (remove/off vs add) get right.
-const QUERY = { query: "turn off the urgent label on an email", app: "microsoft_outlook" };
+// A request the lexical ranking gets wrong ("put" reads as creating; "label" and "email" are in
+// both actions' names) and the fake embeddings (remove/off vs add) get right.
+const QUERY = { query: "put the urgent label on an email off", app: "microsoft_outlook" };
 
 describe("semantic re-ranking with an embeddings endpoint", () => {
   const env = () =>

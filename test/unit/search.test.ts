@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { slugSimilarity } from "../../src/core/catalog.js";
 import { SearchIndex } from "../../src/core/search/bm25.js";
 import { CatalogSearch } from "../../src/core/search/catalog-search.js";
+import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, parseAssociations, RANKER_FEATURES, RANKER_WEIGHTS, rankerScore } from "../../src/core/search/ranker.js";
 import { actionIntent, editDistance, phraseSynonyms, plainDescription, queryIntent, stem, synonymsOf, terms, tokenize, withEntityKinds } from "../../src/core/search/text.js";
 import type { ActionDefinition, AppInfo } from "../../src/providers/provider.js";
 
@@ -208,6 +209,26 @@ describe("SearchIndex (BM25F)", () => {
     expect(hits[30]!.score).toBeLessThan(hits[29]!.score);
   });
 
+  it("scores each field on its own for a few documents, and the words as typed apart from expansions", () => {
+    const idx = new SearchIndex([
+      { name: "title", weight: 3, b: 0 },
+      { name: "body", weight: 1, b: 0 },
+    ]);
+    idx.upsert("a", { title: "invoice", body: "bill" });
+    idx.upsert("b", { title: "bill", body: "invoice invoice" });
+    idx.upsert("c", { title: "other", body: "nothing" });
+    const query = [{ word: "invoic", expansions: [{ term: "invoic", weight: 1 }, { term: "bill", weight: 0.5 }] }];
+    const scores = idx.fieldScores(query, ["a", "b", "c", "missing"]);
+    expect([...scores.keys()]).toEqual(["a", "b", "c"]);
+    const a = scores.get("a")!;
+    const b = scores.get("b")!;
+    expect(a.fields[0]).toBeGreaterThan(b.fields[0]!); // title: invoice (1) beats bill (0.5)
+    expect(b.fields[1]).toBeGreaterThan(a.fields[1]!); // body: invoice twice beats bill
+    expect(a.typed).toBeGreaterThan(0);
+    expect(a.matched).toBe(1);
+    expect(scores.get("c")).toEqual({ fields: [0, 0], typed: 0, matched: 0 });
+  });
+
   it("filters and limits, with deterministic ties", () => {
     const idx = new SearchIndex(fields);
     for (const id of ["b", "a", "c"]) idx.upsert(id, { title: "same", body: "" });
@@ -336,6 +357,8 @@ describe("CatalogSearch", () => {
 
   it("within an app, lists its unmatched actions after the matches (never nothing), the request's intent first", () => {
     const c = catalog();
+    // No learned associations: the dev set's ("everyone" → channel) would match these requests.
+    c.setAssociations(new Map());
     c.upsertAction(action("slack-delete-message", "Delete Message", "Delete a message.", ["timestamp"]));
     const matched = c.searchActions("channels", { app: "slack" });
     expect(matched[0]).toMatchObject({ key: "slack-list-channels" });
@@ -373,6 +396,8 @@ describe("CatalogSearch", () => {
     c.upsertAction(withProp("shop-create-metafield", "Create Metafield", "Custom fields hold extra data on a product."));
     c.upsertAction(withProp("shop-create-collection", "Create Collection", "A group of products shown together."));
     c.upsertAction(withProp("shop-create-tag", "Create Tag", "Words to label products with."));
+    // No learned associations: the dev set's would find actions for "shown together".
+    c.setAssociations(new Map());
     expect(c.searchActions("create a custom field")[0]!.key).toBe("shop-create-metafield");
     expect(c.searchActions("shown together")).toEqual([]);
     // "shown" is a form of "show", a verb: no typo of the "shop" app.
@@ -389,6 +414,43 @@ describe("CatalogSearch", () => {
     expect(c.searchActions("report an incident to the on-call team")[0]!.key).toBe("pagerduty-create-incident");
   });
 
+  it("the learned re-ranker prefers a read-only action for a question, and keeps scores falling and above 0", () => {
+    const c = new CatalogSearch();
+    const withHint = (key: string, name: string, readOnlyHint: boolean): ActionDefinition => ({ ...action(key, name, `${name}.`), annotations: { readOnlyHint } });
+    // Same words, same lengths: lexically a tie, which the key breaks (alpha first).
+    c.upsertAction(withHint("x-alpha", "Ledger Summary", false));
+    c.upsertAction(withHint("x-beta", "Ledger Digest", true));
+    const asked = c.searchActions("is there a ledger?");
+    expect(asked[0]!.key).toBe("x-beta");
+    expect(asked[0]!.score).toBeGreaterThan(asked[1]!.score);
+    expect(asked[1]!.score).toBeGreaterThan(0);
+    // Within an app, the unmatched still follow with score 0.
+    c.upsertAction(withHint("x-gamma", "Archive Everything", false));
+    expect(c.searchActions("is there a ledger?", { app: "x" }).map((r) => r.score > 0)).toEqual([true, true, false]);
+  });
+
+  it("a request word's learned associations find actions its words do not, and lift them", () => {
+    const c = catalog();
+    c.setAssociations(new Map());
+    expect(c.searchActions("kanban")).toEqual([]);
+    c.setAssociations(parseAssociations("kanban:row=2,sheet=1"));
+    expect(c.searchActions("kanban")[0]!.key).toBe("google_sheets-add-single-row");
+    const features = c.rankerCandidates("kanban")[0]!.features!;
+    expect(features[RANKER_FEATURES.indexOf("associated")]).toBe(2);
+  });
+
+  it("the re-ranker's candidates carry one value per feature, for fitting its weights", () => {
+    const c = catalog();
+    const candidates = c.rankerCandidates("send a message in slack", { depth: 50 });
+    expect(candidates[0]!.key).toBe("slack-send-message");
+    expect(candidates[0]!.features).toHaveLength(RANKER_FEATURES.length);
+    expect(candidates.every((x) => x.features!.every(Number.isFinite))).toBe(true);
+    // Restricted to an app, its unmatched actions follow, without features.
+    const inApp = c.rankerCandidates("chat", { app: "openai" });
+    expect(inApp.map((x) => x.key)).toEqual(["openai-chat", "openai-create-image"]);
+    expect(inApp[1]!.features).toBeUndefined();
+  });
+
   it("forgets removed actions and moves re-keyed ones between apps", () => {
     const c = catalog();
     c.removeAction("discord-send-message");
@@ -397,6 +459,46 @@ describe("CatalogSearch", () => {
     c.upsertAction(action("openai-chat", "Chat", "Chat.", [], "openai_v2"));
     expect(c.keysOfApp("openai")).toEqual(["openai-create-image"]);
     expect(c.keysOfApp("openai_v2")).toEqual(["openai-chat"]);
+  });
+});
+
+describe("learned re-ranker (ranker.ts)", () => {
+  it("reads questions and polite imperatives apart", () => {
+    expect(isQuestion("who signed up for the webinar?")).toBe(true);
+    expect(isQuestion("is there a flag called beta")).toBe(true);
+    expect(isQuestion("What's the status of item 123")).toBe(true);
+    expect(isQuestion("do we have a Priority column")).toBe(true);
+    expect(isQuestion("can you create a task?")).toBe(false);
+    expect(isQuestion("create a task")).toBe(false);
+    expect(isQuestion("show me the open issues")).toBe(false);
+  });
+
+  it("sees identifiers: words with digits and quoted values, not dates", () => {
+    expect(hasIdentifier("pull up ENG-123")).toBe(true);
+    expect(hasIdentifier("rename the 'Q4 plan' doc")).toBe(true);
+    expect(hasIdentifier("list the open issues")).toBe(false);
+    expect(hasIdentifier("meetings on 2026-12-01")).toBe(false);
+  });
+
+  it("learned associations: request words to the words of answers' names, not counting a word typed as such", () => {
+    const table = parseAssociations("kanban:board=1.5,column=0.5;bin:trash=2,delet=1");
+    expect(table.get("kanban")).toEqual(new Map([["board", 1.5], ["column", 0.5]]));
+    expect(associationWords("show my Kanban boards for Q4 at ana@corp.com")).toEqual(["show", "kanban", "board", "email"]);
+    expect(associationTargets("Monday - Create Board")).toEqual(["creat", "board"]);
+    // Per request word its best target, over the request's word count.
+    expect(associationScore(["bin", "invoic"], ["delet", "trash", "invoic"], table)).toBe(1);
+    expect(associationScore(["kanban"], ["creat", "board"], table)).toBe(1.5);
+    // "board" typed: the literal match is BM25's, not an association's.
+    expect(associationScore(["kanban", "board"], ["creat", "board"], table)).toBe(0);
+    expect(associationScore(["kanban"], ["creat", "board"], new Map())).toBe(0);
+  });
+
+  it("scores features linearly with the fitted weights; the lexical score counts", () => {
+    const zero = RANKER_FEATURES.map(() => 0);
+    expect(rankerScore(zero)).toBe(0);
+    const score = RANKER_FEATURES.map((f) => (f === "score" ? 1 : 0));
+    expect(rankerScore(score)).toBe(RANKER_WEIGHTS.score);
+    expect(RANKER_WEIGHTS.score).toBeGreaterThan(0);
   });
 });
 

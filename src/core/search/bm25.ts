@@ -30,6 +30,13 @@ export interface QueryTerm {
   expansions: Array<{ term: string; weight: number; rescore?: boolean }>;
 }
 
+/** Per document, for re-ranking features: BM25 of each field alone, of the typed words alone, and how many query words it matched. */
+export interface FieldScores {
+  fields: number[];
+  typed: number;
+  matched: number;
+}
+
 export interface Hit {
   id: string;
   score: number;
@@ -78,6 +85,8 @@ export class SearchIndex {
   /** Terms that are camelCase words run together ("additionalField"), indexed with their parts. */
   private joined = new Set<string>();
   private expansionCache = new Map<string, QueryTerm["expansions"]>();
+  /** Per slot and field, the field's weight over its length normalisation (see fieldScales). */
+  private scaleCache: Float64Array | undefined;
 
   /** `perDocFrequencies`: keep each document's term frequencies, for `scoreDocuments`. */
   constructor(
@@ -143,6 +152,7 @@ export class SearchIndex {
       p.packed.push(packed);
     }
     lens.forEach((l, f) => (this.lenSums[f]! += l));
+    this.scaleCache = undefined;
     this.docs.push({ id, lens, terms: [...tf.keys()], fingerprint, ...(this.options.perDocFrequencies ? { tf } : {}) });
     this.slotOf.set(id, slot);
     this.live++;
@@ -153,6 +163,7 @@ export class SearchIndex {
     if (slot === undefined) return;
     const doc = this.docs[slot]!;
     doc.lens.forEach((l, f) => (this.lenSums[f]! -= l));
+    this.scaleCache = undefined;
     this.docs[slot] = undefined;
     this.slotOf.delete(id);
     this.live--;
@@ -172,6 +183,7 @@ export class SearchIndex {
     this.sortedReversed = undefined;
     this.joined.clear();
     this.expansionCache.clear();
+    this.scaleCache = undefined;
   }
 
   /** Rewrite the postings without dead slots. */
@@ -199,10 +211,31 @@ export class SearchIndex {
     }
     this.docs = docs;
     this.slotOf = new Map(docs.map((d, i) => [d.id, i]));
+    this.scaleCache = undefined;
     this.dead = 0;
     this.sortedVocab = undefined;
     this.sortedReversed = undefined;
     this.expansionCache.clear();
+  }
+
+  /**
+   * Per document slot and field, weight / (1 − b + b · length / average length): what a term
+   * frequency in that field is multiplied by in BM25F. Worked out once per change of the index
+   * rather than per posting of every query.
+   */
+  private fieldScales(): Float64Array {
+    if (this.scaleCache) return this.scaleCache;
+    const nf = this.fields.length;
+    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    const out = new Float64Array(this.docs.length * nf);
+    this.docs.forEach((doc, slot) => {
+      if (!doc) return;
+      for (let f = 0; f < nf; f++) {
+        const spec = this.fields[f]!;
+        out[slot * nf + f] = spec.weight / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+      }
+    });
+    return (this.scaleCache = out);
   }
 
   /**
@@ -321,16 +354,15 @@ export class SearchIndex {
     const matched = new Uint8Array(n);
     const best = new Float64Array(n);
     const touched: number[] = [];
-    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
-    const allowed = options.filter ? new Map<number, boolean>() : undefined;
+    const scale = this.fieldScales();
+    const nf = this.fields.length;
+    // Per slot: 0 not asked yet, 1 allowed, 2 filtered out.
+    const allowed = options.filter ? new Uint8Array(n) : undefined;
     const isAllowed = (slot: number): boolean => {
       if (!allowed) return true;
-      let ok = allowed.get(slot);
-      if (ok === undefined) {
-        ok = options.filter!(this.docs[slot]!.id);
-        allowed.set(slot, ok);
-      }
-      return ok;
+      let ok = allowed[slot]!;
+      if (ok === 0) allowed[slot] = ok = options.filter!(this.docs[slot]!.id) ? 1 : 2;
+      return ok === 1;
     };
     const idfOf = (df: number) => Math.log(1 + (this.live - df + 0.5) / (df + 0.5));
     for (const q of parsed) {
@@ -346,15 +378,13 @@ export class SearchIndex {
         for (let i = 0; i < p.slots.length; i++) {
           const slot = p.slots[i]!;
           if (rescore && total[slot] === 0 && best[slot] === 0) continue;
-          const doc = this.docs[slot];
-          if (!doc || !isAllowed(slot)) continue;
+          if (this.docs[slot] === undefined || !isAllowed(slot)) continue;
           let tf = 0;
           const packed = p.packed[i]!;
-          for (let f = 0; f < this.fields.length; f++) {
+          const base = slot * nf;
+          for (let f = 0; f < nf; f++) {
             const c = (packed >> (f * TF_BITS)) & TF_MAX;
-            if (c === 0) continue;
-            const spec = this.fields[f]!;
-            tf += (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+            if (c !== 0) tf += c * scale[base + f]!;
           }
           const s = weight * idf * ((tf * (K1 + 1)) / (tf + K1));
           if (best[slot] === 0) touched.push(slot);
@@ -424,6 +454,72 @@ export class SearchIndex {
     }
     return out;
   }
+
+  /**
+   * Per document, BM25 of each field on its own (the query words' best expansions, each field
+   * saturated alone) and of the words as typed only, for the learned re-ranker's features
+   * (ranker.ts). Walks the query's posting lists with a binary search per document: the documents
+   * are a few candidates.
+   */
+  fieldScores(query: QueryTerm[], ids: readonly string[]): Map<string, FieldScores> {
+    const out = new Map<string, FieldScores>();
+    if (this.live === 0) return out;
+    const avg = this.lenSums.map((s) => Math.max(1, s / Math.max(1, this.live)));
+    const slots: number[] = [];
+    const rows: FieldScores[] = [];
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot === undefined) continue;
+      const row = { fields: this.fields.map(() => 0), typed: 0, matched: 0 };
+      out.set(id, row);
+      slots.push(slot);
+      rows.push(row);
+    }
+    const idfOf = (df: number) => Math.log(1 + (this.live - df + 0.5) / (df + 0.5));
+    const best = this.fields.map(() => new Float64Array(slots.length));
+    const typedBest = new Float64Array(slots.length);
+    for (const q of query) {
+      for (const b of best) b.fill(0);
+      typedBest.fill(0);
+      const typed = this.postings.get(q.word);
+      const cap = typed ? idfOf(typed.slots.length) : Infinity;
+      for (const { term, weight } of q.expansions) {
+        const p = this.postings.get(term);
+        if (!p) continue;
+        const idf = term === q.word ? idfOf(p.slots.length) : Math.min(cap, idfOf(p.slots.length));
+        for (let d = 0; d < slots.length; d++) {
+          const i = sortedIndexOf(p.slots, slots[d]!);
+          if (i < 0) continue;
+          const doc = this.docs[slots[d]!]!;
+          const packed = p.packed[i]!;
+          let all = 0;
+          for (let f = 0; f < this.fields.length; f++) {
+            const c = (packed >> (f * TF_BITS)) & TF_MAX;
+            if (c === 0) continue;
+            const spec = this.fields[f]!;
+            const tf = (spec.weight * c) / (1 - spec.b + (spec.b * doc.lens[f]!) / avg[f]!);
+            all += tf;
+            const s = weight * idf * ((tf * (K1 + 1)) / (tf + K1));
+            if (s > best[f]![d]!) best[f]![d] = s;
+          }
+          if (term === q.word && weight >= 1) {
+            const s = idf * ((all * (K1 + 1)) / (all + K1));
+            if (s > typedBest[d]!) typedBest[d] = s;
+          }
+        }
+      }
+      for (let d = 0; d < slots.length; d++) {
+        let any = false;
+        for (let f = 0; f < this.fields.length; f++) {
+          rows[d]!.fields[f]! += best[f]![d]!;
+          if (best[f]![d]! > 0) any = true;
+        }
+        rows[d]!.typed += typedBest[d]!;
+        if (any) rows[d]!.matched++;
+      }
+    }
+    return out;
+  }
 }
 
 /** Best score first; ties by id, so results never depend on insertion order. */
@@ -450,6 +546,20 @@ export function topK<T>(items: T[], k: number, cmp: (a: T, b: T) => number): T[]
     if (out.length > k) out.pop();
   }
   return out;
+}
+
+/** Index of `value` in an ascending array, or -1. Posting lists hold slots in ascending order. */
+function sortedIndexOf(sorted: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = sorted[mid]!;
+    if (v === value) return mid;
+    if (v < value) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
 }
 
 function reverse(word: string): string {

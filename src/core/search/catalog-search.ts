@@ -10,7 +10,8 @@
 import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
-import { actionIntent, intentOfWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
+import { actionIntent, intentOfWord, isIntentWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
+import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, RANKER_ASSOCIATIONS, RANKER_FEATURES, type Associations, RANKER_WEIGHTS, rankerScore, type RankerFeature } from "./ranker.js";
 import { WordNet, wordnetDictDir } from "./wordnet.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -24,6 +25,8 @@ const ACTION_FIELDS: FieldSpec[] = [
   { name: "description", weight: 2.5, b: 0.75 },
   { name: "props", weight: 0.4, b: 0.75 },
 ];
+
+const ACTION_FIELD_INDEX = new Map(ACTION_FIELDS.map((f, i) => [f.name, i]));
 
 /**
  * What the action's inputs are for, in its authors' words ("Metafields are custom fields…"). Long
@@ -72,6 +75,15 @@ const RERANK_CANDIDATES = 30;
 const NAME_COVERAGE_WEIGHT = 0.3;
 /** Score factor per share of the name's words typed in the same form ("projects", not "project"). */
 const SAME_FORM_WEIGHT = 0.1;
+/** How many of the lexical ranking's best candidates the learned re-ranker (ranker.ts) re-orders. */
+const LEARNED_CANDIDATES = 30;
+/**
+ * A request word's strongest learned associations (ranker.ts) also find actions: its first
+ * ASSOCIATION_TARGETS name words, at this weight. Measured on the test-v4 fold (table learned
+ * without it): 0.2–0.6 and 2–8 targets tried, 0.4 and 5 best (docs/measurements.md).
+ */
+const ASSOCIATION_EXPANSION = 0.4;
+const ASSOCIATION_TARGETS = 5;
 /** In app ranking: share of the app's own text vs. the evidence of its matching actions. */
 const APP_TEXT_SHARE = 0.6;
 
@@ -168,7 +180,16 @@ function propDescriptionsText(action: ActionDefinition): string {
 interface NameObject {
   words: string[];
   terms: string[];
+  /** The head noun: the last term before a preposition ("Send Message to Channel" → messag). */
+  head?: string;
+  /** The head noun as written is plural ("List Projects"). */
+  plural?: boolean;
+  /** The verb the name starts with, as a term ("Send Message" → send). */
+  verb?: string;
 }
+
+/** Words that end a name's object phrase: what follows says where or what about. */
+const NAME_PREPOSITIONS = new Set(["to", "in", "into", "from", "for", "by", "with", "on", "of", "at", "as", "onto", "via", "using"]);
 
 function nameObject(name: string, app: string): NameObject {
   const title = name.includes(" - ") ? name.slice(name.lastIndexOf(" - ") + 3) : name;
@@ -178,18 +199,56 @@ function nameObject(name: string, app: string): NameObject {
   const appWords = new Set(terms(app.replace(/_/g, " ")));
   const words: string[] = [];
   const out = new Set<string>();
+  let head: string | undefined;
+  let headWord: string | undefined;
+  let inHead = true;
   for (const w of rest) {
+    if (NAME_PREPOSITIONS.has(w) && head !== undefined) inHead = false;
     const t = terms(w)[0];
     if (t === undefined || appWords.has(t)) continue;
     words.push(w);
     out.add(t);
+    if (inHead) [head, headWord] = [t, w];
   }
-  return { words, terms: [...out] };
+  const verb = rest.length < all.length && first !== undefined ? stem(first) : undefined;
+  return {
+    words,
+    terms: [...out],
+    ...(head !== undefined ? { head, plural: headWord!.length > 3 && headWord!.endsWith("s") && !/(ss|us|is)$/.test(headWord!) } : {}),
+    ...(verb !== undefined ? { verb } : {}),
+  };
+}
+
+/** +1 when a request types the head noun in the number the name has it, −1 in the other, 0 when not typed. */
+function typedNumber(typed: Set<string>, head: string, plural: boolean): number {
+  let sameNumber = false;
+  let otherNumber = false;
+  for (const w of typed) {
+    if (terms(w)[0] !== head) continue;
+    const p = w.length > 3 && w.endsWith("s") && !/(ss|us|is)$/.test(w);
+    if (p === plural) sameNumber = true;
+    else otherNumber = true;
+  }
+  return sameNumber ? 1 : otherNumber ? -1 : 0;
 }
 
 export interface RankedAction {
   key: string;
   score: number;
+}
+
+/** A request's lexical ranking, with what the learned re-ranker's features are computed from. */
+interface LexicalRanking {
+  query: string;
+  ranked: RankedAction[];
+  /** Text score (plus app mention) by key: every action the request matched. */
+  scores: Map<string, number>;
+  intent: Intent | undefined;
+  parsed: QueryTerm[];
+  text: string;
+  mentions: Map<string, number>;
+  described: Map<string, number>;
+  propDescriptions: Map<string, number>;
 }
 
 export interface RankedApp {
@@ -208,6 +267,13 @@ export class CatalogSearch {
   /** What an action's name says it acts on: its name's terms without its verb ("Delete Playlist Items" → playlist, item). */
   private readonly objectOfAction = new Map<string, NameObject>();
   private readonly actionsOfApp = new Map<string, Set<string>>();
+  /** The words of the action's name that learned associations point at (ranker.ts). */
+  private readonly targetsOfAction = new Map<string, string[]>();
+  private associations: Associations = RANKER_ASSOCIATIONS;
+  /** Per request word, its strongest associations' targets, worked out once. */
+  private readonly associationTargets = new Map<string, string[]>();
+  /** The action's readOnlyHint, when its provider says. */
+  private readonly readOnlyOfAction = new Map<string, boolean>();
 
   get actionCount(): number {
     return this.actions.size;
@@ -238,6 +304,9 @@ export class CatalogSearch {
     if (intent) this.intentOfAction.set(action.key, intent);
     else this.intentOfAction.delete(action.key);
     this.objectOfAction.set(action.key, nameObject(action.name, app));
+    this.targetsOfAction.set(action.key, associationTargets(action.name));
+    if (action.annotations?.readOnlyHint !== undefined) this.readOnlyOfAction.set(action.key, action.annotations.readOnlyHint);
+    else this.readOnlyOfAction.delete(action.key);
     const previous = this.appOfAction.get(action.key);
     if (previous !== undefined && previous !== app) this.actionsOfApp.get(previous)?.delete(action.key);
     this.appOfAction.set(action.key, app);
@@ -254,6 +323,8 @@ export class CatalogSearch {
     this.appOfAction.delete(key);
     this.intentOfAction.delete(key);
     this.objectOfAction.delete(key);
+    this.readOnlyOfAction.delete(key);
+    this.targetsOfAction.delete(key);
   }
 
   upsertApp(app: AppInfo): void {
@@ -275,6 +346,8 @@ export class CatalogSearch {
     this.appOfAction.clear();
     this.intentOfAction.clear();
     this.objectOfAction.clear();
+    this.readOnlyOfAction.clear();
+    this.targetsOfAction.clear();
     this.actionsOfApp.clear();
   }
 
@@ -349,6 +422,7 @@ export class CatalogSearch {
     }
     const words = tokenize(text);
     this.addWordNet(parsed, words);
+    this.addAssociations(parsed);
     // Question words and the self ask about kinds of things: "who" about people, "my"/"I" about
     // the current user's own ("who am I", "my profile").
     for (const [marker, meant, weight, rescore] of REFERENT_WORDS) {
@@ -376,6 +450,35 @@ export class CatalogSearch {
    * knows words, not stems), where the catalog uses them. A copy of each expansion list: the index
    * caches a word's expansions, and these are the request's.
    */
+  /**
+   * The name words a request word is learned to go with (its strongest ASSOCIATION_TARGETS, see
+   * ranker.ts), as expansions at ASSOCIATION_EXPANSION: they find actions the words typed do not.
+   * A copy of each expansion list, as in addWordNet.
+   */
+  private addAssociations(parsed: QueryTerm[]): void {
+    for (const q of parsed) {
+      const targets = this.associatedTargets(q.word);
+      if (!targets.length) continue;
+      const have = new Set(q.expansions.map((e) => e.term));
+      // A verb ("add", "get") only adds to actions the request's other words found, as the
+      // intent's verbs do (queryTerms), unless the request has no other word ("kill #1042").
+      const add = targets
+        .filter((t) => !have.has(t) && this.actions.hasTerm(t))
+        .map((term) => ({ term, weight: ASSOCIATION_EXPANSION, ...(parsed.length > 1 && isIntentWord(term) ? { rescore: true } : {}) }));
+      if (add.length) q.expansions = [...q.expansions, ...add];
+    }
+  }
+
+  private associatedTargets(word: string): string[] {
+    let targets = this.associationTargets.get(word);
+    if (!targets) {
+      const row = this.associations.get(word);
+      targets = row ? [...row].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, ASSOCIATION_TARGETS).map(([t]) => t) : [];
+      this.associationTargets.set(word, targets);
+    }
+    return targets;
+  }
+
   private addWordNet(parsed: QueryTerm[], words: string[]): void {
     const wn = sharedWordNet();
     if (!wn) return;
@@ -409,22 +512,65 @@ export class CatalogSearch {
    * phrased in words none of its actions use still lists them rather than nothing.
    */
   searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
+    const lexical = this.lexicalRanking(query, options.app);
+    const { ranked, scores, intent } = lexical;
+    this.learnedRerank(lexical, RANKER_WEIGHTS);
+    const limit = options.limit ?? Infinity;
+    const top = topK(ranked, Math.min(limit, ranked.length), byScore);
+    if (options.app === undefined || top.length >= limit) return top;
+    return [...top, ...this.unmatched(options.app, scores, intent, limit - top.length)];
+  }
+
+  /** An app's actions the request did not match, those of its intent first, then by key. */
+  private unmatched(app: string, scores: Map<string, number>, intent: Intent | undefined, limit: number): RankedAction[] {
+    const rest = [...(this.actionsOfApp.get(app) ?? [])]
+      .filter((key) => !scores.has(key))
+      .map((key) => ({ key, score: 0, rank: this.intentFactor(key, intent) }))
+      .sort((a, b) => b.rank - a.rank || (a.key < b.key ? -1 : 1));
+    return rest.slice(0, limit).map(({ key }) => ({ key, score: 0 }));
+  }
+
+  /** Replaces the learned associations (bench/fit-ranker.mjs fits them fold by fold). */
+  setAssociations(table: Associations): void {
+    this.associations = table;
+    this.associationTargets.clear();
+  }
+
+  /**
+   * The learned re-ranker's view of a request, for fitting its weights (bench/fit-ranker.mjs): the
+   * lexical ranking's best `depth` keys, and the features (RANKER_FEATURES order) of the first
+   * LEARNED_CANDIDATES of them, which are what the re-ranker re-orders.
+   */
+  rankerCandidates(query: string, options: { app?: string; depth?: number } = {}): Array<{ key: string; features?: number[] }> {
+    const lexical = this.lexicalRanking(query, options.app);
+    const features = this.candidateFeatures(lexical);
+    const depth = options.depth ?? 50;
+    const top = topK(lexical.ranked.slice(), depth, byScore);
+    if (options.app !== undefined && top.length < depth) top.push(...this.unmatched(options.app, lexical.scores, lexical.intent, depth - top.length));
+    return top.map((r, i) => (i < features.length ? { key: r.key, features: features[i]!.features } : { key: r.key }));
+  }
+
+  /** The lexical ranking: BM25F, app mentions, prop descriptions, intent, name coverage. */
+  private lexicalRanking(query: string, app: string | undefined): LexicalRanking {
     const { intent, verb, text } = queryIntent(withEntityKinds(query), (term) => this.actions.hasTerm(term), WORDNET_LEXICON);
     const parsed = this.queryTerms(text, intent, verb);
-    const filter = options.app !== undefined ? (key: string) => this.appOfAction.get(key) === options.app : undefined;
+    const filter = app !== undefined ? (key: string) => this.appOfAction.get(key) === app : undefined;
     const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
     const scores = new Map<string, number>();
     for (const h of hits) scores.set(h.id, h.score);
-    if (options.app === undefined) {
-      const mentions = this.mentionedApps(text);
+    let mentions = new Map<string, number>();
+    let described = new Map<string, number>();
+    if (app === undefined) {
+      mentions = this.mentionedApps(text);
       let best = 0;
       for (const h of hits) if (h.score > best) best = h.score;
       const scale = APP_MENTION_BOOST * (best || 1);
-      for (const [app, strength] of mentions) {
-        for (const key of this.actionsOfApp.get(app) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
+      for (const [mentioned, strength] of mentions) {
+        for (const key of this.actionsOfApp.get(mentioned) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
       }
-      for (const [app, strength] of this.describedApps(text)) {
-        for (const key of this.actionsOfApp.get(app) ?? []) {
+      described = this.describedApps(text);
+      for (const [slug, strength] of described) {
+        for (const key of this.actionsOfApp.get(slug) ?? []) {
           const s = scores.get(key);
           if (s !== undefined) scores.set(key, s * (1 + APP_TEXT_BOOST * strength));
         }
@@ -433,18 +579,96 @@ export class CatalogSearch {
     const ranked: RankedAction[] = [];
     for (const [key, score] of scores) ranked.push({ key, score });
     const candidates = topK(ranked.slice(), PROP_DESCRIPTION_CANDIDATES, byScore);
-    const extra = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
-    for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (extra.get(c.key) ?? 0);
+    const propDescriptions = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
+    for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (propDescriptions.get(c.key) ?? 0);
     if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
     this.rerank(ranked, parsed, text);
-    const limit = options.limit ?? Infinity;
-    const top = topK(ranked, Math.min(limit, ranked.length), byScore);
-    if (options.app === undefined || top.length >= limit) return top;
-    const rest = [...(this.actionsOfApp.get(options.app) ?? [])]
-      .filter((key) => !scores.has(key))
-      .map((key) => ({ key, score: 0, rank: this.intentFactor(key, intent) }))
-      .sort((a, b) => b.rank - a.rank || (a.key < b.key ? -1 : 1));
-    return [...top, ...rest.slice(0, limit - top.length).map(({ key }) => ({ key, score: 0 }))];
+    return { query, ranked, scores, intent, parsed, text, mentions, described, propDescriptions };
+  }
+
+  /**
+   * The features of the lexical ranking's best LEARNED_CANDIDATES candidates, best first (see
+   * RANKER_FEATURES for what each means).
+   */
+  private candidateFeatures(lexical: LexicalRanking): Array<{ candidate: RankedAction; features: number[] }> {
+    const { ranked, parsed, text, intent } = lexical;
+    // No copy: the ranking's order does not matter, only its scores.
+    const top = topK(ranked, LEARNED_CANDIDATES, byScore);
+    if (top.length === 0) return [];
+    const fields = this.actions.fieldScores(parsed, top.map((c) => c.key));
+    const weightOf = new Map<string, number>();
+    for (const q of parsed) for (const e of q.expansions) if (e.weight > (weightOf.get(e.term) ?? 0)) weightOf.set(e.term, e.weight);
+    const typedWords = new Set(tokenize(text));
+    const question = isQuestion(lexical.query);
+    const identifier = hasIdentifier(lexical.query);
+    const words = associationWords(lexical.query);
+    const writes = intent !== undefined && intent !== "read";
+    let textNorm = 0;
+    for (const f of fields.values()) textNorm = Math.max(textNorm, f.fields.reduce((a, b) => a + b, 0));
+    textNorm ||= 1;
+    let propNorm = 0;
+    for (const c of top) propNorm = Math.max(propNorm, lexical.propDescriptions.get(c.key) ?? 0);
+    propNorm ||= 1;
+    const best = top[0]!.score;
+    return top.map((c, rank) => {
+      const f = fields.get(c.key) ?? { fields: ACTION_FIELDS.map(() => 0), typed: 0, matched: 0 };
+      const object = this.objectOfAction.get(c.key);
+      let covered = 0;
+      let same = 0;
+      for (const t of object?.terms ?? []) covered += weightOf.get(t) ?? 0;
+      for (const w of object?.words ?? []) if (typedWords.has(w)) same++;
+      const own = this.intentOfAction.get(c.key);
+      const factor = intent ? this.intentFactor(c.key, intent) : 1;
+      const readOnly = this.readOnlyOfAction.get(c.key);
+      const app = this.appOfAction.get(c.key) ?? "";
+      const field = (name: string) => f.fields[ACTION_FIELD_INDEX.get(name)!]! / textNorm;
+      const features: Record<RankerFeature, number> = {
+        score: best > 0 && c.score > 0 ? Math.max(-5, Math.log(c.score / best)) : -5,
+        rank: 1 / (1 + rank),
+        name: field("name"),
+        initials: field("initials"),
+        key: field("key"),
+        app: field("app"),
+        description: field("description"),
+        props: field("props"),
+        typed: f.typed / textNorm,
+        propDescriptions: (lexical.propDescriptions.get(c.key) ?? 0) / propNorm,
+        matched: parsed.length ? f.matched / parsed.length : 0,
+        intent: !intent || own === undefined ? 0 : factor > 1 ? 1 : factor < 1 ? -1 : 0,
+        object: object?.terms.length ? covered / object.terms.length : 0,
+        head: object?.head !== undefined ? (weightOf.get(object.head) ?? 0) : 0,
+        sameForm: object?.words.length ? same / object.words.length : 0,
+        mention: lexical.mentions.get(app) ?? 0,
+        described: lexical.described.get(app) ?? 0,
+        questionReadOnly: question && readOnly !== undefined ? (readOnly ? 1 : -1) : 0,
+        writeWrites: writes && readOnly !== undefined ? (readOnly ? -1 : 1) : 0,
+        nameLength: Math.min(1, (object?.terms.length ?? 0) / 4),
+        verb: object?.verb !== undefined ? (weightOf.get(object.verb) ?? 0) : 0,
+        number: object?.head === undefined || object.plural === undefined ? 0 : typedNumber(typedWords, object.head, object.plural),
+        identifier: identifier && object?.head !== undefined ? (object.plural ? -1 : 1) : 0,
+        associated: associationScore(words, this.targetsOfAction.get(c.key) ?? [], this.associations),
+      };
+      return { candidate: c, features: RANKER_FEATURES.map((name) => features[name]) };
+    });
+  }
+
+  /**
+   * Re-orders the lexical ranking's best candidates by the learned model (ranker.ts). They keep
+   * the lexical scores, handed out again in the new order, so scores still fall down the list
+   * and a matched action never scores 0 (0 means unmatched, see searchActions).
+   */
+  private learnedRerank(lexical: LexicalRanking, weights: Readonly<Record<RankerFeature, number>>): void {
+    const rows = this.candidateFeatures(lexical);
+    if (rows.length < 2) return;
+    const scores = rows.map((r) => r.candidate.score);
+    const order = rows.map((r) => ({ r, model: rankerScore(r.features, weights) })).sort((a, b) => b.model - a.model || byScore(a.r.candidate, b.r.candidate));
+    // Tied lexical scores would let the key decide again: each is kept just below the one before.
+    let previous = Infinity;
+    order.forEach(({ r }, i) => {
+      const s = Math.min(scores[i]!, previous * (1 - 1e-9));
+      r.candidate.score = s;
+      previous = s;
+    });
   }
 
   /**
