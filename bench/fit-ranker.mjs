@@ -11,6 +11,9 @@
  *               rest, beside the lexical order; without it, fit on all of dev.
  *   --ascent:   then coordinate ascent on the training requests' MRR.
  *   --write:    write the fitted weights into src/core/search/ranker.ts (then build again).
+ *   --unseen-apps: how much carries to apps no labelled request covered: the apps split in two
+ *               halves (alternating by slug); associations and weights fitted on the dev requests
+ *               answered within one half, measured on those answered within the other, both ways.
  * The figures printed are those of bench/search-eval.mjs for the same requests (recall@1, recall@5,
  * MRR over the top 50), computed on the candidates directly.
  */
@@ -194,7 +197,32 @@ function ascend(train, start, std) {
 const f3 = (x) => x.toFixed(3);
 const show = (label, s) => console.log(`${label.padEnd(34)} n=${String(s.n).padStart(4)}  recall@1 ${f3(s.r1)}  recall@5 ${f3(s.r5)}  MRR ${f3(s.mrr)}`);
 
-if (flag("validate")) {
+if (flag("unseen-apps")) {
+  const slugs = APP_INFOS.map((a) => a.slug).sort();
+  const appOf = new Map(ACTION_DEFINITIONS.map((a) => [a.key, a.key.split("-")[0]]));
+  const halfOf = (q) => {
+    const halves = new Set(q.relevant.map((k) => slugs.indexOf(appOf.get(k)) % 2));
+    return halves.size === 1 ? [...halves][0] : undefined;
+  };
+  const total = { lexical: { n: 0, r1: 0, r5: 0, mrr: 0 }, learned: { n: 0, r1: 0, r5: 0, mrr: 0 } };
+  for (const half of [0, 1]) {
+    const trainQueries = QUERIES.filter((q) => halfOf(q) === half);
+    const train = useAssociations ? crossFitted(trainQueries) : trainQueries.map(candidatesOf);
+    search.setAssociations(useAssociations ? learnAssociations(trainQueries) : new Map());
+    const test = QUERIES.filter((q) => halfOf(q) === 1 - half).map(candidatesOf);
+    const weights = fit(train);
+    for (const [label, w] of [["lexical", identity], ["learned", weights]]) {
+      const m = metrics(test, w);
+      show(`apps of half ${1 - half} (fitted on half ${half}), ${label}`, m);
+      for (const k of ["r1", "r5", "mrr"]) total[label][k] += m[k] * m.n;
+      total[label].n += m.n;
+    }
+  }
+  for (const label of ["lexical", "learned"]) {
+    const t = total[label];
+    show(`unseen apps, both halves, ${label}`, { n: t.n, r1: t.r1 / t.n, r5: t.r5 / t.n, mrr: t.mrr / t.n });
+  }
+} else if (flag("validate")) {
   const trainQueries = QUERIES.filter((q) => q.origin !== VALIDATION_ORIGIN);
   const train = useAssociations ? crossFitted(trainQueries) : trainQueries.map(candidatesOf);
   search.setAssociations(useAssociations ? learnAssociations(trainQueries) : new Map());

@@ -240,9 +240,8 @@ export interface RankedAction {
 /** A request's lexical ranking, with what the learned re-ranker's features are computed from. */
 interface LexicalRanking {
   query: string;
+  /** Every action the request matched, with its text score (plus app mention), in no order. */
   ranked: RankedAction[];
-  /** Text score (plus app mention) by key: every action the request matched. */
-  scores: Map<string, number>;
   intent: Intent | undefined;
   parsed: QueryTerm[];
   text: string;
@@ -513,18 +512,19 @@ export class CatalogSearch {
    */
   searchActions(query: string, options: { app?: string; limit?: number } = {}): RankedAction[] {
     const lexical = this.lexicalRanking(query, options.app);
-    const { ranked, scores, intent } = lexical;
+    const { ranked, intent } = lexical;
     this.learnedRerank(lexical, RANKER_WEIGHTS);
     const limit = options.limit ?? Infinity;
     const top = topK(ranked, Math.min(limit, ranked.length), byScore);
     if (options.app === undefined || top.length >= limit) return top;
-    return [...top, ...this.unmatched(options.app, scores, intent, limit - top.length)];
+    return [...top, ...this.unmatched(options.app, ranked, intent, limit - top.length)];
   }
 
   /** An app's actions the request did not match, those of its intent first, then by key. */
-  private unmatched(app: string, scores: Map<string, number>, intent: Intent | undefined, limit: number): RankedAction[] {
+  private unmatched(app: string, ranked: RankedAction[], intent: Intent | undefined, limit: number): RankedAction[] {
+    const matched = new Set(ranked.map((r) => r.key));
     const rest = [...(this.actionsOfApp.get(app) ?? [])]
-      .filter((key) => !scores.has(key))
+      .filter((key) => !matched.has(key))
       .map((key) => ({ key, score: 0, rank: this.intentFactor(key, intent) }))
       .sort((a, b) => b.rank - a.rank || (a.key < b.key ? -1 : 1));
     return rest.slice(0, limit).map(({ key }) => ({ key, score: 0 }));
@@ -546,7 +546,7 @@ export class CatalogSearch {
     const features = this.candidateFeatures(lexical);
     const depth = options.depth ?? 50;
     const top = topK(lexical.ranked.slice(), depth, byScore);
-    if (options.app !== undefined && top.length < depth) top.push(...this.unmatched(options.app, lexical.scores, lexical.intent, depth - top.length));
+    if (options.app !== undefined && top.length < depth) top.push(...this.unmatched(options.app, lexical.ranked, lexical.intent, depth - top.length));
     return top.map((r, i) => (i < features.length ? { key: r.key, features: features[i]!.features } : { key: r.key }));
   }
 
@@ -556,34 +556,42 @@ export class CatalogSearch {
     const parsed = this.queryTerms(text, intent, verb);
     const filter = app !== undefined ? (key: string) => this.appOfAction.get(key) === app : undefined;
     const hits: Hit[] = parsed.length ? this.actions.search(parsed, { ...(filter ? { filter } : {}), unsorted: true }) : [];
-    const scores = new Map<string, number>();
-    for (const h of hits) scores.set(h.id, h.score);
+    // No map of every hit (thousands of string keys per request over 10,000 actions): only the
+    // actions of apps the request names or describes are looked up.
+    const ranked: RankedAction[] = hits.map((h) => ({ key: h.id, score: h.score }));
     let mentions = new Map<string, number>();
     let described = new Map<string, number>();
     if (app === undefined) {
       mentions = this.mentionedApps(text);
+      described = this.describedApps(text);
+    }
+    if (mentions.size || described.size) {
       let best = 0;
       for (const h of hits) if (h.score > best) best = h.score;
       const scale = APP_MENTION_BOOST * (best || 1);
-      for (const [mentioned, strength] of mentions) {
-        for (const key of this.actionsOfApp.get(mentioned) ?? []) scores.set(key, (scores.get(key) ?? 0) + scale * strength);
+      // A named app's actions gain a share of the best score, matched or not...
+      const mentioned = new Map<string, number>();
+      for (const [slug, strength] of mentions) {
+        for (const key of this.actionsOfApp.get(slug) ?? []) mentioned.set(key, (mentioned.get(key) ?? 0) + scale * strength);
       }
-      described = this.describedApps(text);
-      for (const [slug, strength] of described) {
-        for (const key of this.actionsOfApp.get(slug) ?? []) {
-          const s = scores.get(key);
-          if (s !== undefined) scores.set(key, s * (1 + APP_TEXT_BOOST * strength));
-        }
+      for (const r of ranked) {
+        const boost = mentioned.get(r.key);
+        if (boost === undefined) continue;
+        r.score += boost;
+        mentioned.delete(r.key);
       }
+      for (const [key, score] of mentioned) ranked.push({ key, score });
+      // ...and a described app's actions that have a score are scaled up.
+      const scaled = new Map<string, number>();
+      for (const [slug, strength] of described) for (const key of this.actionsOfApp.get(slug) ?? []) scaled.set(key, 1 + APP_TEXT_BOOST * strength);
+      if (scaled.size) for (const r of ranked) r.score *= scaled.get(r.key) ?? 1;
     }
-    const ranked: RankedAction[] = [];
-    for (const [key, score] of scores) ranked.push({ key, score });
     const candidates = topK(ranked.slice(), PROP_DESCRIPTION_CANDIDATES, byScore);
     const propDescriptions = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
     for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (propDescriptions.get(c.key) ?? 0);
     if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
     this.rerank(ranked, parsed, text);
-    return { query, ranked, scores, intent, parsed, text, mentions, described, propDescriptions };
+    return { query, ranked, intent, parsed, text, mentions, described, propDescriptions };
   }
 
   /**
