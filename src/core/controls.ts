@@ -15,9 +15,9 @@ import { describeFailure, quote, ToolError } from "./errors.js";
 import { credentialLabel, type Identity } from "./identity.js";
 import { appsNamedIn, CallPolicy, effectivePolicy, filterListedApps, PolicyError, refuseAppPropValues } from "./policy.js";
 import { IdempotencyStore } from "../store/idempotency.js";
-import { ORPHAN_SWEEP_EVERY_MS } from "../store/run-owner.js";
 import { newResultId, StoredResults } from "../store/stored-results.js";
 import { runIdempotent } from "./idempotency.js";
+import { orphanedAfterMs, startOrphanSweep, type OrphanSweep } from "./orphan-sweep.js";
 import { shapeResult } from "./result-shaping.js";
 import { projectBucket, rateLimitsFor } from "./rate-limit.js";
 import { failure, type ToolResult } from "./results.js";
@@ -26,7 +26,6 @@ const PRUNE_EVERY_MS = 60 * 60_000;
 /** A busy server writes its audit rows at most this often (see pendingAudit), or at once when this many wait. */
 export const AUDIT_GROUP_MS = 50;
 const AUDIT_GROUP_MAX_ROWS = 500;
-
 
 type AuditEntry = Parameters<AuditLog["record"]>[0];
 
@@ -48,7 +47,7 @@ export class Controls {
   readonly results: StoredResults;
   readonly idempotency: IdempotencyStore;
   private readonly pruner: NodeJS.Timeout;
-  private readonly sweeper: NodeJS.Timeout;
+  private orphans?: OrphanSweep;
   /**
    * Audit rows waiting to be written together, after the results went out: one transaction per
    * batch instead of one per call (a commit costs ~0.15 ms on this machine's disk even without a
@@ -66,7 +65,12 @@ export class Controls {
   /** Reads the log salt and recovers calls a stopped process left running, then starts pruning. */
   static async open(config: Config, db: Db, logger: Logger): Promise<Controls> {
     const controls = new Controls(config, db, logger, memoized(await userHasher(db)));
-    await controls.recoverOrphanedCalls();
+    // Idempotent calls a process that is gone left running may or may not have been sent.
+    controls.orphans = await startOrphanSweep(db, logger, {
+      recover: () => controls.idempotency.recoverOrphaned(orphanedAfterMs(config)),
+      found: (calls) => [{ calls }, "idempotent calls left running by a stopped process are now recorded as 'unknown'"],
+      failed: "looking for idempotent calls left running failed",
+    });
     await controls.prune();
     return controls;
   }
@@ -84,22 +88,6 @@ export class Controls {
     this.limiter = rateLimitsFor(db);
     this.pruner = setInterval(() => void this.prune(), PRUNE_EVERY_MS);
     this.pruner.unref();
-    // At start-up and then every few minutes: a replica that crashed is noticed by the others.
-    this.sweeper = setInterval(() => void this.recoverOrphanedCalls(), ORPHAN_SWEEP_EVERY_MS);
-    this.sweeper.unref();
-  }
-
-  /** Idempotent calls a process that is gone left running may or may not have been sent: they become 'unknown'. */
-  async recoverOrphanedCalls(): Promise<number> {
-    try {
-      if (!this.db.open) return 0;
-      const orphaned = await this.idempotency.recoverOrphaned(2 * this.config.upstreamTimeoutMs + 60_000);
-      if (orphaned) this.logger.warn({ calls: orphaned }, "idempotent calls left running by a stopped process are now recorded as 'unknown'");
-      return orphaned;
-    } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, "looking for idempotent calls left running failed");
-      return 0;
-    }
   }
 
   private async prune(): Promise<void> {
@@ -131,7 +119,7 @@ export class Controls {
   /** Stops pruning and writes the audit rows still pending (await it before closing the database). */
   async close(): Promise<void> {
     clearInterval(this.pruner);
-    clearInterval(this.sweeper);
+    this.orphans?.stop();
     await this.flushAudit();
     await this.auditWrite;
   }

@@ -19,7 +19,6 @@ import { ConnectLinkStore } from "../store/connect-links.js";
 import { credentialStore } from "../store/credentials.js";
 import { ConfigurationStore, ConversationDefaults } from "../store/configurations.js";
 import type { Db } from "../store/db.js";
-import { ORPHAN_SWEEP_EVERY_MS } from "../store/run-owner.js";
 import { EmbeddingStore } from "../store/embeddings.js";
 import { Catalog } from "./catalog.js";
 import { ConnectLinks, retiringUsedLinks } from "./connect.js";
@@ -28,6 +27,7 @@ import { ToolError } from "./errors.js";
 import type { Conversation } from "./conversation.js";
 import type { Identity } from "./identity.js";
 import { governServices } from "./governance.js";
+import { orphanedAfterMs, startOrphanSweep } from "./orphan-sweep.js";
 import { DEFAULT_RETRY_POLICY, retryingReads } from "./retries.js";
 import { SemanticReranker } from "./search/semantic.js";
 import type { CallPolicy } from "./policy.js";
@@ -67,19 +67,12 @@ export async function createServices(config: Config, db: Db, logger: Logger): Pr
   const provider = retiringUsedLinks(retryingReads(built.registry, { ...DEFAULT_RETRY_POLICY, budgetMs: config.upstreamTimeoutMs }), links);
   const cache = new CatalogCache(db, scope, config.catalogTtlSeconds * 1000);
   const configurations = new ConfigurationStore(db, config.configurationTtlSeconds * 1000);
-  // A run no process is waiting for any more (crash, kill) may or may not have happened upstream:
-  // looked for at start-up and then every few minutes, so a crashed replica is noticed by the others.
-  const recoverRuns = async () => {
-    try {
-      if (!db.open) return;
-      const orphaned = await configurations.recoverOrphanedRuns(2 * config.upstreamTimeoutMs + 60_000);
-      if (orphaned) logger.warn({ configurations: orphaned }, "runs left 'running' by a stopped process are now 'unknown' (rerun: true runs them again)");
-    } catch (err) {
-      logger.warn({ err: (err as Error).message }, "looking for runs left running failed");
-    }
-  };
-  await recoverRuns();
-  setInterval(() => void recoverRuns(), ORPHAN_SWEEP_EVERY_MS).unref();
+  // A run no process is waiting for any more (crash, kill) may or may not have happened upstream.
+  await startOrphanSweep(db, logger, {
+    recover: () => configurations.recoverOrphanedRuns(orphanedAfterMs(config)),
+    found: (count) => [{ configurations: count }, "runs left 'running' by a stopped process are now 'unknown' (rerun: true runs them again)"],
+    failed: "looking for runs left running failed",
+  });
   return {
     ok: true,
     services: {

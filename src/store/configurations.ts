@@ -5,12 +5,11 @@
  */
 import type { ActionProp } from "../providers/provider.js";
 import type { Db } from "./db.js";
+import { randomToken } from "./random-token.js";
+import { ownerGone, RUN_OWNER } from "./run-owner.js";
 
 /** `unknown`: a run was sent and its outcome is not known; running again needs an explicit rerun. */
 export type ConfigurationStatus = "open" | "running" | "done" | "unknown";
-
-import { randomToken } from "./random-token.js";
-import { ownerGone, RUN_OWNER } from "./run-owner.js";
 
 export { RUN_OWNER };
 

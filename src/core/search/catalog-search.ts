@@ -11,7 +11,7 @@ import type { ActionDefinition, AppInfo } from "../../providers/provider.js";
 import { actionAppSlug } from "../../store/catalog-cache.js";
 import { byScore, SearchIndex, topK, type FieldSpec, type Hit, type QueryTerm } from "./bm25.js";
 import { actionIntent, intentOfWord, isIntentWord, INTENT_MARKERS, INTENT_VERBS, phraseSynonyms, plainDescription, queryIntent, stem, STOPWORDS, terms, tokenize, withEntityKinds, type Intent, type Lexicon } from "./text.js";
-import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, RANKER_ASSOCIATIONS, RANKER_FEATURES, type Associations, RANKER_WEIGHTS, rankerScore, type RankerFeature } from "./ranker.js";
+import { associationScore, associationTargets, associationWords, hasIdentifier, isQuestion, rankerAssociations, RANKER_FEATURES, type Associations, RANKER_WEIGHTS, rankerScore, type RankerFeature } from "./ranker.js";
 import { WordNet, wordnetDictDir } from "./wordnet.js";
 
 const ACTION_FIELDS: FieldSpec[] = [
@@ -248,6 +248,19 @@ interface LexicalRanking {
   mentions: Map<string, number>;
   described: Map<string, number>;
   propDescriptions: Map<string, number>;
+  cover: RequestCover;
+}
+
+/** What a request covers of action names: each term's best expansion weight, and the words as typed. */
+interface RequestCover {
+  weightOf: Map<string, number>;
+  typed: Set<string>;
+}
+
+function requestCover(parsed: QueryTerm[], text: string): RequestCover {
+  const weightOf = new Map<string, number>();
+  for (const q of parsed) for (const e of q.expansions) if (e.weight > (weightOf.get(e.term) ?? 0)) weightOf.set(e.term, e.weight);
+  return { weightOf, typed: new Set(tokenize(text)) };
 }
 
 export interface RankedApp {
@@ -268,7 +281,11 @@ export class CatalogSearch {
   private readonly actionsOfApp = new Map<string, Set<string>>();
   /** The words of the action's name that learned associations point at (ranker.ts). */
   private readonly targetsOfAction = new Map<string, string[]>();
-  private associations: Associations = RANKER_ASSOCIATIONS;
+  /** The learned associations: the fitted ones unless setAssociations replaced them (read on first use). */
+  private associationsSet: Associations | undefined;
+  private get associations(): Associations {
+    return (this.associationsSet ??= rankerAssociations());
+  }
   /** Per request word, its strongest associations' targets, worked out once. */
   private readonly associationTargets = new Map<string, string[]>();
   /** The action's readOnlyHint, when its provider says. */
@@ -532,7 +549,7 @@ export class CatalogSearch {
 
   /** Replaces the learned associations (bench/fit-ranker.mjs fits them fold by fold). */
   setAssociations(table: Associations): void {
-    this.associations = table;
+    this.associationsSet = table;
     this.associationTargets.clear();
   }
 
@@ -590,8 +607,9 @@ export class CatalogSearch {
     const propDescriptions = this.propDescriptions.scoreDocuments(parsed, candidates.map((c) => c.key));
     for (const c of candidates) c.score += PROP_DESCRIPTION_WEIGHT * (propDescriptions.get(c.key) ?? 0);
     if (intent) for (const r of ranked) r.score *= this.intentFactor(r.key, intent);
-    this.rerank(ranked, parsed, text);
-    return { query, ranked, intent, parsed, text, mentions, described, propDescriptions };
+    const cover = requestCover(parsed, text);
+    this.rerank(ranked, cover);
+    return { query, ranked, intent, parsed, text, mentions, described, propDescriptions, cover };
   }
 
   /**
@@ -599,14 +617,12 @@ export class CatalogSearch {
    * RANKER_FEATURES for what each means).
    */
   private candidateFeatures(lexical: LexicalRanking): Array<{ candidate: RankedAction; features: number[] }> {
-    const { ranked, parsed, text, intent } = lexical;
+    const { ranked, parsed, intent } = lexical;
     // No copy: the ranking's order does not matter, only its scores.
     const top = topK(ranked, LEARNED_CANDIDATES, byScore);
     if (top.length === 0) return [];
     const fields = this.actions.fieldScores(parsed, top.map((c) => c.key));
-    const weightOf = new Map<string, number>();
-    for (const q of parsed) for (const e of q.expansions) if (e.weight > (weightOf.get(e.term) ?? 0)) weightOf.set(e.term, e.weight);
-    const typedWords = new Set(tokenize(text));
+    const { weightOf, typed: typedWords } = lexical.cover;
     const question = isQuestion(lexical.query);
     const identifier = hasIdentifier(lexical.query);
     const words = associationWords(lexical.query);
@@ -620,11 +636,7 @@ export class CatalogSearch {
     const best = top[0]!.score;
     return top.map((c, rank) => {
       const f = fields.get(c.key) ?? { fields: ACTION_FIELDS.map(() => 0), typed: 0, matched: 0 };
-      const object = this.objectOfAction.get(c.key);
-      let covered = 0;
-      let same = 0;
-      for (const t of object?.terms ?? []) covered += weightOf.get(t) ?? 0;
-      for (const w of object?.words ?? []) if (typedWords.has(w)) same++;
+      const { object, covered, same } = this.objectCover(c.key, lexical.cover);
       const own = this.intentOfAction.get(c.key);
       const factor = intent ? this.intentFactor(c.key, intent) : 1;
       const readOnly = this.readOnlyOfAction.get(c.key);
@@ -683,23 +695,27 @@ export class CatalogSearch {
    * Re-orders the best candidates by how much of what each action's name says it acts on the
    * request covers: "delete a playlist" prefers Delete Playlist to Delete Playlist Items.
    */
-  private rerank(ranked: RankedAction[], parsed: QueryTerm[], text: string): void {
+  private rerank(ranked: RankedAction[], cover: RequestCover): void {
     if (ranked.length < 2) return;
-    const weightOf = new Map<string, number>();
-    for (const q of parsed) {
-      for (const e of q.expansions) if (e.weight > (weightOf.get(e.term) ?? 0)) weightOf.set(e.term, e.weight);
-    }
-    const typed = new Set(tokenize(text));
     for (const c of topK(ranked.slice(), RERANK_CANDIDATES, byScore)) {
-      const object = this.objectOfAction.get(c.key);
+      const { object, covered, same } = this.objectCover(c.key, cover);
       if (!object?.terms.length) continue;
-      let covered = 0;
-      for (const t of object.terms) covered += weightOf.get(t) ?? 0;
-      // The same word form as typed: "projects" is List Projects more than Get Project.
-      let same = 0;
-      for (const w of object.words) if (typed.has(w)) same++;
       c.score *= (1 - NAME_COVERAGE_WEIGHT + NAME_COVERAGE_WEIGHT * (covered / object.terms.length)) * (1 + SAME_FORM_WEIGHT * (same / object.words.length));
     }
+  }
+
+  /**
+   * How much of what the action's name acts on the request covers (each term by its best expansion
+   * weight), and how many of those words it typed in the same form ("projects" is List Projects
+   * more than Get Project).
+   */
+  private objectCover(key: string, cover: RequestCover): { object: NameObject | undefined; covered: number; same: number } {
+    const object = this.objectOfAction.get(key);
+    let covered = 0;
+    let same = 0;
+    for (const t of object?.terms ?? []) covered += cover.weightOf.get(t) ?? 0;
+    for (const w of object?.words ?? []) if (cover.typed.has(w)) same++;
+    return { object, covered, same };
   }
 
   /**

@@ -52,7 +52,7 @@ export const RANKER_FEATURES = [
   "identifier",
   /**
    * Learned associations between request words and the words of the names of the actions that
-   * answered them in the dev set (RANKER_ASSOCIATIONS): per request word, its best association
+   * answered them in the dev set (rankerAssociations()): per request word, its best association
    * with a word of the action's name, summed, over the request's word count.
    */
   "associated",
@@ -164,5 +164,12 @@ export function isQuestion(query: string): boolean {
   return first !== undefined && QUESTION_START.has(first);
 }
 
-/** The associations fitted on the dev set (bench/fit-ranker.mjs writes ranker-associations.ts). */
-export const RANKER_ASSOCIATIONS: Associations = parseAssociations(RANKER_ASSOCIATIONS_TEXT);
+let fitted: Associations | undefined;
+
+/**
+ * The associations fitted on the dev set (bench/fit-ranker.mjs writes ranker-associations.ts),
+ * parsed on the first search rather than at start-up (a few ms before the first tools/list).
+ */
+export function rankerAssociations(): Associations {
+  return (fitted ??= parseAssociations(RANKER_ASSOCIATIONS_TEXT));
+}
