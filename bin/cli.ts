@@ -234,7 +234,7 @@ async function serve(args: string[]): Promise<number> {
   if (demo) logger.warn({ emulator: demo.url }, "demo mode: the backend is the built-in Connect emulator with demo data, and the database is thrown away on exit; no real accounts are used");
   let db;
   try {
-    db = await openDb(config);
+    db = await openDb(config, { writeBehindFailed: (err, statements) => logger.error({ err: err.message, statements }, "writing to the database after the answer failed; what was written is lost (a handle handed out may be unknown)") });
   } catch (err) {
     await demo?.close();
     throw err;

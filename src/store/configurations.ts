@@ -89,10 +89,14 @@ export class ConfigurationStore {
       this.purgedAt = at;
       await this.purgeExpired();
     }
+    // Off the response's path on SQLite (WriteOptions.behind): committed with the call's audit row
+    // after the answer went out, and seen by every later statement of this process. A random
+    // 128-bit id cannot collide, so the insert has no outcome to wait for.
     await this.db.run(
       "INSERT INTO configurations (id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at) " +
         "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, ?)",
       [cfg.id, cfg.externalUserId, cfg.conversationId ?? null, cfg.actionKey, cfg.actionVersion, JSON.stringify(cfg.configuredProps), JSON.stringify(cfg.props), at, at, cfg.expiresAt],
+      { behind: true },
     );
     return cfg;
   }

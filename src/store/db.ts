@@ -22,7 +22,19 @@ export interface WriteOptions {
    * a power loss may undo the last commits). PostgreSQL commits every write durably.
    */
   durable?: boolean;
+  /**
+   * SQLite only: the write may be committed after the caller's answer went out, together with the
+   * next writes (the audit batch of the same call, usually), instead of as a commit of its own on
+   * the response's path. Every later statement on this connection sees it (pending writes are
+   * committed first), so only another process could miss it, and a kill loses it within
+   * WRITE_BEHIND_GROUP_MS. Resolves to 1 at once: for inserts of fresh, server-minted keys whose
+   * result decides nothing. PostgreSQL writes it at once (another replica may get the next call).
+   */
+  behind?: boolean;
 }
+
+/** Told when a write-behind could not be committed in the background (it is lost). */
+export type WriteBehindFailure = (err: Error, statements: number) => void;
 
 export interface Db {
   readonly dialect: "sqlite" | "postgres";
@@ -49,13 +61,13 @@ export interface DbTarget {
   databaseUrl?: string;
 }
 
-export async function openDb(target: string | DbTarget): Promise<Db> {
+export async function openDb(target: string | DbTarget, options: { writeBehindFailed?: WriteBehindFailure } = {}): Promise<Db> {
   const t = typeof target === "string" ? { db: target } : target;
   if (t.databaseUrl) {
     const { openPostgres } = await import("./postgres.js");
     return openPostgres(t.databaseUrl);
   }
-  return openSqlite(t.db);
+  return openSqlite(t.db, options.writeBehindFailed);
 }
 
 interface Migration {
@@ -303,7 +315,7 @@ const MIGRATIONS: readonly Migration[] = [
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 export const MIGRATION_VERSIONS = MIGRATIONS.map((m) => m.version);
 
-export function openSqlite(path: string): Db {
+export function openSqlite(path: string, writeBehindFailed?: WriteBehindFailure): Db {
   if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
@@ -318,7 +330,7 @@ export function openSqlite(path: string): Db {
     db.close();
     throw err;
   }
-  return new SqliteDb(db, path);
+  return new SqliteDb(db, path, writeBehindFailed);
 }
 
 function migrate(db: Database.Database): void {
@@ -337,6 +349,9 @@ function migrate(db: Database.Database): void {
   }
 }
 
+/** The longest a write-behind waits on a busy connection; a kill loses at most this much. */
+export const WRITE_BEHIND_GROUP_MS = 50;
+
 /**
  * better-sqlite3 is synchronous: each call runs at once and only the promise is extra. Statements
  * are prepared once per SQL text (the stores' texts are constant, so the cache stays small).
@@ -346,10 +361,22 @@ class SqliteDb implements Db {
   private readonly statements = new Map<string, Database.Statement>();
   /** Made once: better-sqlite3 builds a new wrapper (and its variants) on every db.transaction(). */
   private readonly runAll: (steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>) => number[];
+  /**
+   * Writes asked `behind` and not yet committed. The next write joins them in its transaction (a
+   * tool call's audit batch, usually), a read commits them first, and otherwise a timer does: on
+   * an idle connection after this turn of the event loop, on a busy one at most every
+   * WRITE_BEHIND_GROUP_MS, so that many share one commit (~0.15 ms each on this machine's disk).
+   */
+  private behind: Array<readonly [string, readonly SqlParam[]]> = [];
+  private behindTimer: NodeJS.Timeout | undefined;
+  private behindCommittedAt = -Infinity;
+  /** The tables the pending write-behinds insert into ("" for any other statement: every read waits for it). */
+  private behindTables = new Set<string>();
 
   constructor(
     private readonly db: Database.Database,
     readonly label: string,
+    private readonly writeBehindFailed: WriteBehindFailure = () => undefined,
   ) {
     this.runAll = db.transaction((steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>) => steps.map(([sql, params]) => this.stmt(sql).run(...params).changes));
   }
@@ -364,17 +391,58 @@ class SqliteDb implements Db {
     return s;
   }
 
+  /** The pending write-behinds, handed over to the caller's transaction. */
+  private takeBehind(): Array<readonly [string, readonly SqlParam[]]> {
+    const steps = this.behind;
+    if (!steps.length) return steps;
+    this.behind = [];
+    this.behindTables.clear();
+    clearTimeout(this.behindTimer);
+    this.behindTimer = undefined;
+    this.behindCommittedAt = Date.now();
+    return steps;
+  }
+
+  /** Commits the pending write-behinds (before a read, so it sees them). */
+  private commitBehind(): void {
+    if (this.behind.length) this.commitAlone(this.takeBehind());
+  }
+
+  /**
+   * Before a read that could see a pending write-behind: a read of other tables (the catalog a
+   * describe_action reads after minting its handle) leaves them pending, off the response's path.
+   */
+  private commitBehindFor(sql: string): void {
+    if (!this.behind.length) return;
+    for (const table of this.behindTables) {
+      if (table === "" || sql.includes(table)) return this.commitBehind();
+    }
+  }
+
+  private write(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>, options?: WriteOptions): number[] {
+    // One statement is atomic by itself (the usual audit batch: one call per event-loop turn).
+    const write = () => (steps.length === 1 ? [this.stmt(steps[0]![0]).run(...steps[0]![1]).changes] : this.runAll(steps));
+    return options?.durable ? this.durably(write) : write();
+  }
+
   async get<T>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
+    this.commitBehindFor(sql);
     return this.stmt(sql).get(...params) as T | undefined;
   }
 
   async all<T>(sql: string, params: readonly SqlParam[] = []): Promise<T[]> {
+    this.commitBehindFor(sql);
     return this.stmt(sql).all(...params) as T[];
   }
 
   async run(sql: string, params: readonly SqlParam[] = [], options?: WriteOptions): Promise<number> {
-    if (options?.durable) return this.durably(() => this.stmt(sql).run(...params).changes);
-    return this.stmt(sql).run(...params).changes;
+    if (options?.behind && this.db.open) {
+      this.behind.push([sql, params]);
+      this.behindTables.add(/^\s*INSERT\s+INTO\s+"?(\w+)/i.exec(sql)?.[1] ?? "");
+      this.behindTimer ??= setTimeout(() => this.commitAlone(this.takeBehind()), Math.max(0, this.behindCommittedAt + WRITE_BEHIND_GROUP_MS - Date.now()));
+      return 1;
+    }
+    return (await this.batch([[sql, params]], options))[0]!;
   }
 
   /** One write committed with synchronous = FULL, which syncs the WAL (earlier commits included). */
@@ -389,9 +457,24 @@ class SqliteDb implements Db {
   }
 
   async batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>, options?: WriteOptions): Promise<number[]> {
-    // One statement is atomic by itself (the usual audit batch: one call per event-loop turn).
-    const write = () => (steps.length === 1 ? [this.stmt(steps[0]![0]).run(...steps[0]![1]).changes] : this.runAll(steps));
-    return options?.durable ? this.durably(write) : write();
+    const pending = this.takeBehind();
+    if (!pending.length) return this.write(steps, options);
+    try {
+      return this.write([...pending, ...steps], options).slice(pending.length);
+    } catch {
+      // Neither pays for the other's failure: each alone, and only the caller's error is thrown.
+      this.commitAlone(pending);
+      return this.write(steps, options);
+    }
+  }
+
+  /** Commits write-behinds by themselves; a failure is reported, not thrown at an unrelated caller. */
+  private commitAlone(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>): void {
+    try {
+      if (steps.length && this.db.open) this.write(steps);
+    } catch (err) {
+      this.writeBehindFailed(err as Error, steps.length);
+    }
   }
 
   async catalogVersion(): Promise<string> {
@@ -404,6 +487,8 @@ class SqliteDb implements Db {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.commitBehind();
+    this.db.close();
   }
 }

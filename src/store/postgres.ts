@@ -127,7 +127,8 @@ class PgDb implements Db {
     return (await this.pool.query(this.text(sql), storable(params))).rows as T[];
   }
 
-  // Every commit here is durable (synchronous_commit): WriteOptions.durable asks nothing more.
+  // Every commit here is durable (synchronous_commit): WriteOptions.durable asks nothing more, and
+  // `behind` is written at once too (the next call may reach another replica).
   async run(sql: string, params: readonly SqlParam[] = [], _options?: WriteOptions): Promise<number> {
     return (await this.pool.query(this.text(sql), storable(params))).rowCount ?? 0;
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { cacheStats, clearCache } from "../../src/store/cache-admin.js";
 import { CatalogCache } from "../../src/store/catalog-cache.js";
 import { CatalogSyncState } from "../../src/store/catalog-sync.js";
-import { openDb, SCHEMA_VERSION, type Db } from "../../src/store/db.js";
+import { openDb, openSqlite, SCHEMA_VERSION, type Db } from "../../src/store/db.js";
 import { PG_MIGRATIONS } from "../../src/store/postgres-migrations.js";
 import { BACKENDS, freshSchemaUrl, postgres, sqlite } from "../support/backends.js";
 
@@ -134,4 +134,59 @@ describe("SQLite commits", () => {
     expect(await level()).toBe(1);
     expect(await db.all("SELECT synced_at FROM catalog_sync")).toEqual([{ synced_at: 1 }]);
   });
+
+  const insert = "INSERT INTO catalog_sync (scope, what, synced_at) VALUES (?, ?, ?)";
+  const row = (what: string) => ["s", what, 1] as const;
+  const seen = async (db: Db, what: string) => (await db.get("SELECT what FROM catalog_sync WHERE what = ?", [what])) !== undefined;
+
+  it("a write-behind is seen at once on its connection, and by others once committed: before a read of its table, with the next write, after the group window, at close", async () => {
+    const file = await sqlite.shared();
+    const [db, other] = [await file.open(), await file.open()];
+    expect(await db.run(insert, [...row("read")], { behind: true })).toBe(1);
+    expect(await seen(other, "read")).toBe(false); // not committed yet
+    await db.all("SELECT key FROM meta"); // a read of another table leaves it pending
+    expect(await seen(other, "read")).toBe(false);
+    expect(await seen(db, "read")).toBe(true); // a read of its table on its connection commits it first
+    expect(await seen(other, "read")).toBe(true);
+
+    await db.run(insert, [...row("joined")], { behind: true });
+    expect(await db.batch([[insert, [...row("next")]]])).toEqual([1]); // the caller's counts only
+    expect([await seen(other, "joined"), await seen(other, "next")]).toEqual([true, true]);
+
+    // A commit just happened: the next write-behinds wait for the group window, then go together.
+    await db.run(insert, [...row("timer")], { behind: true });
+    await db.run(insert, [...row("timer2")], { behind: true });
+    expect(await seen(other, "timer")).toBe(false);
+    await waitFor(async () => (await seen(other, "timer")) && (await seen(other, "timer2")));
+
+    await db.run(insert, [...row("close")], { behind: true });
+    await db.close();
+    expect(await seen(other, "close")).toBe(true);
+  });
+
+  it("a failing write does not take a write-behind down with it, nor the reverse; a lost write-behind is reported", async () => {
+    const failures: Array<[string, number]> = [];
+    const db = openSqlite(":memory:", (err, statements) => failures.push([err.message, statements]));
+    await db.run(insert, [...row("kept")], { behind: true });
+    await expect(db.batch([[insert, [...row("kept")]]])).rejects.toThrow(/UNIQUE/); // the caller's own error
+    expect(await seen(db, "kept")).toBe(true);
+    expect(failures).toEqual([]);
+
+    await db.run(insert, [...row("kept")], { behind: true }); // cannot be committed
+    expect(await db.batch([[insert, [...row("other")]]])).toEqual([1]);
+    expect(await seen(db, "other")).toBe(true);
+    expect(failures).toEqual([[expect.stringMatching(/UNIQUE/), 1]]);
+
+    await db.run(insert, [...row("kept")], { behind: true });
+    await waitFor(async () => failures.length === 2);
+    await db.close();
+  });
 });
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
