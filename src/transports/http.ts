@@ -19,23 +19,23 @@ import { isIPv6, type AddressInfo } from "node:net";
 import { networkInterfaces } from "node:os";
 import { toNodeHandler } from "@modelcontextprotocol/node";
 import {
+  type AuthInfo as SdkAuthInfo,
   bearerAuthChallengeResponse,
   buildOAuthProtectedResourceMetadata,
   createMcpHandler,
   getOAuthProtectedResourceMetadataUrl,
-  hostHeaderValidationResponse,
   isInitializeRequest,
   isLegacyRequest,
   legacyStatelessFallback,
   localhostAllowedHostnames,
   localhostAllowedOrigins,
-  originValidationResponse,
-  verifyBearerToken,
-  WebStandardStreamableHTTPServerTransport,
-  type AuthInfo as SdkAuthInfo,
   type McpHandlerRequestOptions,
   type OAuthMetadata,
   type OAuthProtectedResourceMetadata,
+  validateHostHeader,
+  validateOriginHeader,
+  verifyBearerToken,
+  WebStandardStreamableHTTPServerTransport,
 } from "@modelcontextprotocol/server";
 import { ConfigError, isLoopbackHost, unauthenticatedExposure, type Config } from "../config.js";
 import { describeFailure } from "../core/errors.js";
@@ -78,6 +78,11 @@ interface LegacySession {
 
 function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** A header as a web Request would give it: repeated values joined. */
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(", ") : value;
 }
 
 function rpcError(status: number, code: number, message: string): Response {
@@ -254,12 +259,17 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
     { maxRequestBodySize, onerror: (err) => logger.warn({ err: err.message }, "http adapter error") },
   );
 
-  const hostOrOriginRejected = (probe: Request): Response | undefined =>
-    hostHeaderValidationResponse(probe, allowedHosts) ?? (corsAny ? undefined : originValidationResponse(probe, allowedOrigins));
+  /** The SDK's DNS-rebinding checks, on the Node request's headers (no web Request built per request for them). */
+  const hostOrOriginRejected = (req: IncomingMessage): Response | undefined => {
+    const host = validateHostHeader(headerValue(req.headers.host), allowedHosts);
+    if (!host.ok) return rpcError(403, -32000, host.message);
+    const origin = corsAny ? undefined : validateOriginHeader(headerValue(req.headers.origin), allowedOrigins);
+    return origin && !origin.ok ? rpcError(403, -32000, origin.message) : undefined;
+  };
 
   /** Whether this request passes the checks in front of /mcp: Host/Origin and, when configured, a valid credential. */
-  async function mayUseMcp(probe: Request, authorization: string | undefined): Promise<boolean> {
-    if (hostOrOriginRejected(probe)) return false;
+  async function mayUseMcp(req: IncomingMessage, authorization: string | undefined): Promise<boolean> {
+    if (hostOrOriginRejected(req)) return false;
     if (!verifier.required) return true;
     try {
       await verifyBearerToken(authorization, { verifier: sdkVerifier, resourceMetadataUrl });
@@ -297,14 +307,10 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
       res.writeHead(response.status, Object.fromEntries(response.headers));
       res.end(Buffer.from(await response.arrayBuffer()));
     };
-    const probe = new Request(`http://${req.headers.host ?? "localhost"}${req.url ?? "/"}`, {
-      method: req.method === "OPTIONS" ? "OPTIONS" : "GET",
-      headers: Object.entries(req.headers).flatMap(([k, v]) => (v === undefined ? [] : [[k, Array.isArray(v) ? v.join(", ") : v] as [string, string]])),
-    });
     if (path === "/healthz" && (req.method === "GET" || req.method === "HEAD")) {
       return send(jsonResponse(200, { ok: true, name: "connect-mcp", version: VERSION }));
     }
-    if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) return send(await readiness(await mayUseMcp(probe, req.headers.authorization)));
+    if (path === "/readyz" && (req.method === "GET" || req.method === "HEAD")) return send(await readiness(await mayUseMcp(req, req.headers.authorization)));
     if (prm && (path === PRM_PATH || path.startsWith(`${PRM_PATH}/`))) {
       if (req.method === "OPTIONS") return send(new Response(null, { status: 204, headers: { "access-control-allow-origin": "*", "access-control-allow-methods": "GET, HEAD, OPTIONS" } }));
       if (req.method !== "GET" && req.method !== "HEAD") return send(jsonResponse(405, { error: "method not allowed" }, { allow: "GET, HEAD, OPTIONS" }));
@@ -329,7 +335,7 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
         }),
       );
     }
-    const rejected = hostOrOriginRejected(probe);
+    const rejected = hostOrOriginRejected(req);
     if (rejected) {
       logger.info({ req_id: requestId, host: req.headers.host, origin: req.headers.origin }, "refused request: Host/Origin not allowed");
       return send(rejected);
