@@ -86,6 +86,7 @@ describe("HTTP transport", () => {
     expect(badHost).toBe(403);
     const badOrigin = await fetch(server.url, { method: "POST", headers: { ...auth, origin: "https://evil.example", "content-type": "application/json" }, body: "{}" });
     expect(badOrigin.status).toBe(403);
+    expect(await badOrigin.json()).toEqual({ jsonrpc: "2.0", error: { code: -32000, message: "Invalid Origin: evil.example" }, id: null });
   });
 
   it("limits the request body size", async () => {
