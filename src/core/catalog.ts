@@ -290,8 +290,10 @@ export class Catalog {
     else if (state === "stale") this.background(`app-actions:${app}`, () => this.syncActions(app));
     const index = await this.index();
     const byKey = new Map<string, ActionDefinition>();
-    for (const key of index.keysOfApp(app)) {
-      const def = (await this.cache.getActionEntry(key))?.value;
+    const keys = [...index.keysOfApp(app)];
+    const entries = await this.cache.getActionEntries(keys);
+    for (const key of keys) {
+      const def = entries.get(key)?.value;
       if (def) byKey.set(key, this.withProvider(def));
     }
     return { byKey, index };
@@ -459,9 +461,11 @@ export class Catalog {
   }
 
   private async definitions(ranked: RankedAction[], known: Map<string, ActionDefinition>): Promise<ActionDefinition[]> {
+    const unknown = this.cache.enabled ? ranked.filter((r) => !known.has(r.key)).map((r) => r.key) : [];
+    const entries = unknown.length ? await this.cache.getActionEntries(unknown) : undefined;
     const out: ActionDefinition[] = [];
     for (const r of ranked) {
-      const def = known.get(r.key) ?? (this.cache.enabled ? (await this.cache.getActionEntry(r.key))?.value : undefined);
+      const def = known.get(r.key) ?? entries?.get(r.key)?.value;
       if (def) out.push(this.withProvider(def));
     }
     return out;

@@ -80,17 +80,49 @@ export class CatalogCache {
       [known?.fetchedAt ?? -1, known?.version ?? "", this.scope, key],
     );
     if (!row) return undefined;
-    if (row.definition === null && known) {
-      // Most recently used last.
-      this.parsedActions.delete(key);
-      this.parsedActions.set(key, known);
-      return { value: known.value, fetchedAt: known.fetchedAt };
+    return row.definition === null && known ? this.reuse(key, known) : this.remember(key, row.definition!, row.fetched_at, row.version);
+  }
+
+  /**
+   * Several actions' entries (a page of search results, one app's actions) in one read, plus one
+   * for the definitions whose row changed since they were parsed: not a read per action, which
+   * on PostgreSQL is a round trip each. Keys without a row are absent from the answer.
+   */
+  async getActionEntries(keys: readonly string[]): Promise<Map<string, CacheEntry<ActionDefinition>>> {
+    const out = new Map<string, CacheEntry<ActionDefinition>>();
+    for (let i = 0; i < keys.length; i += KEYS_PER_READ) {
+      const chunk = keys.slice(i, i + KEYS_PER_READ);
+      const marks = chunk.map(() => "?").join(", ");
+      const rows = await this.db.all<{ key: string; fetched_at: number; version: string }>(`SELECT key, fetched_at, version FROM catalog_actions WHERE scope = ? AND key IN (${marks})`, [this.scope, ...chunk]);
+      const changed: string[] = [];
+      for (const row of rows) {
+        const known = this.parsedActions.get(row.key);
+        if (known && known.fetchedAt === row.fetched_at && known.version === row.version) out.set(row.key, this.reuse(row.key, known));
+        else changed.push(row.key);
+      }
+      if (changed.length === 0) continue;
+      const fresh = await this.db.all<{ key: string; definition: string; fetched_at: number; version: string }>(
+        `SELECT key, definition, fetched_at, version FROM catalog_actions WHERE scope = ? AND key IN (${changed.map(() => "?").join(", ")})`,
+        [this.scope, ...changed],
+      );
+      for (const row of fresh) out.set(row.key, this.remember(row.key, row.definition, row.fetched_at, row.version));
     }
-    const value = deepFreeze(JSON.parse(row.definition!) as ActionDefinition);
+    return out;
+  }
+
+  /** A parsed definition still current, now the most recently used. */
+  private reuse(key: string, known: { value: ActionDefinition; fetchedAt: number; version: string }): CacheEntry<ActionDefinition> {
     this.parsedActions.delete(key);
-    this.parsedActions.set(key, { value, fetchedAt: row.fetched_at, version: row.version });
+    this.parsedActions.set(key, known);
+    return { value: known.value, fetchedAt: known.fetchedAt };
+  }
+
+  private remember(key: string, definition: string, fetchedAt: number, version: string): CacheEntry<ActionDefinition> {
+    const value = deepFreeze(JSON.parse(definition) as ActionDefinition);
+    this.parsedActions.delete(key);
+    this.parsedActions.set(key, { value, fetchedAt, version });
     if (this.parsedActions.size > PARSED_ACTIONS_KEPT) this.parsedActions.delete(this.parsedActions.keys().next().value!);
-    return { value, fetchedAt: row.fetched_at };
+    return { value, fetchedAt };
   }
 
   async putActions(actions: ActionDefinition[]): Promise<void> {
@@ -162,6 +194,8 @@ export class CatalogCache {
 
 /** Parsed definitions kept by getActionEntry (a describe/run reads the same few actions again and again). */
 const PARSED_ACTIONS_KEPT = 256;
+/** Keys per IN (…) read: far below SQLite's and PostgreSQL's parameter limits. */
+const KEYS_PER_READ = 500;
 
 /** Shared parsed definitions must never be changed by a caller: a write throws instead. */
 function deepFreeze<T>(value: T): T {

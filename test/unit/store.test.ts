@@ -90,6 +90,26 @@ describe.each(BACKENDS)("parsed action definitions on $name", (backend) => {
     await clearCache(db);
     expect(await reader.getActionEntry("slack-send")).toBeUndefined();
   });
+
+  it("are read several at a time: unchanged ones reused, changed ones parsed again, missing ones absent", async () => {
+    const db = await backend.fresh();
+    let now = 5_000;
+    const writer = new CatalogCache(db, "s1", 3600_000, () => now);
+    const reader = new CatalogCache(db, "s1", 3600_000, () => now);
+    const action = (key: string, description: string, version = "1") => ({ key, name: key, description, version, props: [] }) as never;
+    await writer.putActions([action("a-one", "one"), action("a-two", "two"), action("a-three", "three")]);
+    await new CatalogCache(db, "other-scope", 3600_000, () => now).putActions([action("a-four", "elsewhere")]);
+    const first = await reader.getActionEntries(["a-one", "a-two", "a-four", "a-missing"]);
+    expect([...first.keys()].sort()).toEqual(["a-one", "a-two"]);
+    expect(first.get("a-two")).toEqual({ value: expect.objectContaining({ description: "two" }), fetchedAt: 5_000 });
+    now = 6_000;
+    await writer.putActions([action("a-two", "two, refreshed", "2")]);
+    const second = await reader.getActionEntries(["a-one", "a-two", "a-three"]);
+    expect(second.get("a-one")!.value).toBe(first.get("a-one")!.value); // the same parsed object
+    expect(second.get("a-two")).toEqual({ value: expect.objectContaining({ description: "two, refreshed", version: "2" }), fetchedAt: 6_000 });
+    expect(second.get("a-three")!.value.description).toBe("three");
+    expect(await reader.getActionEntry("a-two")).toEqual(second.get("a-two")); // one memo for both ways in
+  });
 });
 
 describe.each(BACKENDS)("catalog version seen by another connection on $name", (backend) => {
