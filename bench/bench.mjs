@@ -34,7 +34,7 @@ const SEARCH = fileURLToPath(new URL("bench/search.mjs", ROOT));
 const BARE = fileURLToPath(new URL("./bare-server.mjs", import.meta.url));
 const R = QUICK
   ? { rounds: 3, calls: 20, coldRuns: 3, httpMs: 700, rssCalls: 200, sessions: 200 }
-  : { rounds: 7, calls: 40, coldRuns: 7, httpMs: 1200, rssCalls: 200, sessions: 200 };
+  : { rounds: 7, calls: 120, coldRuns: 7, httpMs: 1200, rssCalls: 200, sessions: 200 };
 const startedAt = Date.now();
 const log = (s) => process.stderr.write(`${s}\n`);
 
@@ -174,24 +174,29 @@ async function perCall(emu, tool, args, bareTool, bareArgs, { env = {}, cliArgs 
     }
     const diffs = [];
     const ratios = [];
-    const run = async (c, name, a) => {
+    const cpuDiffs = [];
+    // A round's median latency, and the server's CPU per call over it (less sensitive than
+    // latency to how the client, server and emulator happen to share the machine's cores).
+    const run = async (srv, name, a) => {
       const t = [];
+      const cpu0 = cpuSeconds(srv.pid);
       for (let i = 0; i < R.calls; i++) {
         const s = performance.now();
-        await call(c, name, a);
+        await call(srv.client, name, a);
         t.push(performance.now() - s);
       }
-      return median(t);
+      return { latency: median(t), cpuMs: ((cpuSeconds(srv.pid) - cpu0) * 1000) / R.calls };
     };
     for (let r = 0; r < R.rounds; r++) {
       let p;
       let b;
-      if (r % 2) (b = await run(bare.client, bareTool, bareArgs)), (p = await run(project.client, tool, args));
-      else (p = await run(project.client, tool, args)), (b = await run(bare.client, bareTool, bareArgs));
-      diffs.push(p - b);
-      ratios.push(p / b);
+      if (r % 2) (b = await run(bare, bareTool, bareArgs)), (p = await run(project, tool, args));
+      else (p = await run(project, tool, args)), (b = await run(bare, bareTool, bareArgs));
+      diffs.push(p.latency - b.latency);
+      ratios.push(p.latency / b.latency);
+      cpuDiffs.push(p.cpuMs - b.cpuMs);
     }
-    return { overhead: summary(diffs), ratio: summary(ratios) };
+    return { overhead: summary(diffs), ratio: summary(ratios), cpuOverhead: summary(cpuDiffs) };
   } finally {
     await project.close();
     await bare.close();
@@ -368,6 +373,7 @@ const rows = [
   ["per-call overhead, list_accounts (same Connect call)", ms(fig.listAccounts.overhead), x(fig.listAccounts.ratio)],
   ["per-call overhead, list_actions (cached catalog) over a no-op tool", ms(fig.listActions.overhead), x(fig.listActions.ratio)],
   ["per-call overhead, describe_action (cached) over a no-op tool", ms(fig.describe.overhead), x(fig.describe.ratio)],
+  ["server CPU per stdio call over the bare server's: list_accounts / list_actions / describe_action", [fig.listAccounts, fig.listActions, fig.describe].map((f) => ms(f.cpuOverhead)).join(" / "), ""],
   ["rate limiter on (high limits), list_accounts", ms(fig.limiterOn.overhead), `${x(fig.limiterOn.ratio)} (off: ${n2(fig.limiterOff.ratio.median)}×)`],
   ["cold start to first tools/list, 2025 client", `${n1(fig.cold.legacy.project.median)} ms (bare ${n1(fig.cold.legacy.bare.median)})`, x(fig.cold.legacy.ratio)],
   ["cold start to first tools/list, 2026-07-28 client", `${n1(fig.cold.modern.project.median)} ms (bare ${n1(fig.cold.modern.bare.median)})`, x(fig.cold.modern.ratio)],
