@@ -12,7 +12,8 @@
  * Failures are OAuthErrors the transport turns into `401` + `WWW-Authenticate`; their texts say
  * what was wrong with the credential, never anything about any user.
  */
-import { createHash, hash, timingSafeEqual } from "node:crypto";
+import * as crypto from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/server";
 import { httpAuthConfigured, type ApiKeyEntry, type Config, type PolicyOverrides } from "../config.js";
 import { ToolError } from "./errors.js";
@@ -51,9 +52,12 @@ export function stdioIdentity(config: Config): Identity {
   return { externalUserId: config.externalUserId, via: "stdio-config" };
 }
 
-/** Once per HTTP request: crypto.hash (Node 20.12+) costs ~0.5 µs where createHash costs ~5. */
-const sha256: (value: string) => Buffer =
-  typeof hash === "function" ? (value) => hash("sha256", value, "buffer") : (value) => createHash("sha256").update(value).digest();
+/**
+ * Once per HTTP request: crypto.hash costs ~0.5 µs where createHash costs ~5. It came in Node 20.12,
+ * so it is looked up on the namespace (a named import of it would not link on an older Node 20).
+ */
+const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: "buffer") => Buffer }).hash;
+const sha256: (value: string) => Buffer = oneShotHash ? (value) => oneShotHash("sha256", value, "buffer") : (value) => createHash("sha256").update(value).digest();
 
 /** How an audit row and the logs name the credential: `api-key:<id>`, `jwt`, `http-token`… */
 export function credentialLabel(identity: Identity): string {
