@@ -3,9 +3,10 @@
  * connect-mcp through `@pipedream/sdk`, with nothing around them (no policy, audit, cache, logs).
  *   node bench/bare-server.mjs                 stdio (both protocol eras, the SDK's serveStdio)
  *   node bench/bare-server.mjs --http PORT     one /mcp endpoint: 2026-07-28 stateless, 2025 sessions
- * Reads the same PIPEDREAM_* variables as connect-mcp.
+ * Reads the same PIPEDREAM_* variables as connect-mcp; BARE_ECHO_RESULT adds an `echo` tool.
  */
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { PipedreamClient } from "@pipedream/sdk";
 import { toNodeHandler } from "@modelcontextprotocol/node";
@@ -49,6 +50,12 @@ function build() {
   );
   // The floor of any tool call: what connect-mcp's cached describe_action is compared with.
   server.registerTool("noop", { description: "Does nothing.", inputSchema: z.object({ action: z.string().optional() }) }, async () => json({ ok: true }));
+  // The same floor with a given result's size and shape (BARE_ECHO_RESULT, a JSON file): what is
+  // left of a connect-mcp tool's overhead once both servers serialise, validate and send the same bytes.
+  if (env.BARE_ECHO_RESULT) {
+    const result = JSON.parse(readFileSync(env.BARE_ECHO_RESULT, "utf8"));
+    server.registerTool("echo", { description: "Returns a fixed result.", inputSchema: z.object({ action: z.string().optional() }) }, async () => result);
+  }
   return server;
 }
 

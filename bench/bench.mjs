@@ -163,9 +163,9 @@ async function call(client, name, args) {
 
 // ---------- measurements ----------
 /** Per-call latency of `tool` vs the bare server's `bareTool`, interleaved rounds on stdio. */
-async function perCall(emu, tool, args, bareTool, bareArgs, { env = {}, cliArgs = [], warm } = {}) {
+async function perCall(emu, tool, args, bareTool, bareArgs, { env = {}, cliArgs = [], warm, bareEnv = {} } = {}) {
   const project = await stdioServer("project", emu, "modern", env, cliArgs);
-  const bare = await stdioServer("bare", emu, "modern");
+  const bare = await stdioServer("bare", emu, "modern", bareEnv);
   try {
     if (warm) await warm(project.client);
     for (let i = 0; i < 20; i++) {
@@ -200,6 +200,19 @@ async function perCall(emu, tool, args, bareTool, bareArgs, { env = {}, cliArgs 
   } finally {
     await project.close();
     await bare.close();
+  }
+}
+
+/** One describe_action result of connect-mcp, in a file for the bare server's echo tool. */
+async function describeResultFile(emu) {
+  const srv = await stdioServer("project", emu, "modern");
+  try {
+    const r = await call(srv.client, "describe_action", { action: "slack-send-message" });
+    const file = join(DB_DIR, "describe-result.json");
+    writeFileSync(file, JSON.stringify({ content: r.content, structuredContent: r.structuredContent }));
+    return file;
+  } finally {
+    await srv.close();
   }
 }
 
@@ -345,6 +358,7 @@ try {
   fig.listAccounts = await perCall(emu, "list_accounts", {}, "list_accounts", {});
   fig.listActions = await perCall(emu, "list_actions", { query: "send a message" }, "noop", {}, { warm: warmCatalog });
   fig.describe = await perCall(emu, "describe_action", { action: "slack-send-message" }, "noop", {}, { warm: warmCatalog });
+  fig.describeEcho = await perCall(emu, "describe_action", { action: "slack-send-message" }, "echo", {}, { warm: warmCatalog, bareEnv: { BARE_ECHO_RESULT: await describeResultFile(emu) } });
   fig.limiterOff = fig.listAccounts;
   fig.limiterOn = await perCall(emu, "list_accounts", {}, "list_accounts", {}, { env: { CONNECT_MCP_RATE_LIMIT_PER_MINUTE: "1000000", CONNECT_MCP_RATE_LIMIT_BURST: "1000000", CONNECT_MCP_RATE_LIMIT_PROJECT_PER_MINUTE: "10000000" } });
   log("cold start…");
@@ -373,7 +387,8 @@ const rows = [
   ["per-call overhead, list_accounts (same Connect call)", ms(fig.listAccounts.overhead), x(fig.listAccounts.ratio)],
   ["per-call overhead, list_actions (cached catalog) over a no-op tool", ms(fig.listActions.overhead), x(fig.listActions.ratio)],
   ["per-call overhead, describe_action (cached) over a no-op tool", ms(fig.describe.overhead), x(fig.describe.ratio)],
-  ["server CPU per stdio call over the bare server's: list_accounts / list_actions / describe_action", [fig.listAccounts, fig.listActions, fig.describe].map((f) => ms(f.cpuOverhead)).join(" / "), ""],
+  ["per-call overhead, describe_action over a bare tool returning the same result", ms(fig.describeEcho.overhead), x(fig.describeEcho.ratio)],
+  ["server CPU per stdio call over the bare server's: list_accounts / list_actions / describe_action (over the no-op / the same result)", [fig.listAccounts, fig.listActions, fig.describe, fig.describeEcho].map((f) => ms(f.cpuOverhead)).join(" / "), ""],
   ["rate limiter on (high limits), list_accounts", ms(fig.limiterOn.overhead), `${x(fig.limiterOn.ratio)} (off: ${n2(fig.limiterOff.ratio.median)}×)`],
   ["cold start to first tools/list, 2025 client", `${n1(fig.cold.legacy.project.median)} ms (bare ${n1(fig.cold.legacy.bare.median)})`, x(fig.cold.legacy.ratio)],
   ["cold start to first tools/list, 2026-07-28 client", `${n1(fig.cold.modern.project.median)} ms (bare ${n1(fig.cold.modern.bare.median)})`, x(fig.cold.modern.ratio)],
