@@ -13,7 +13,6 @@
  * what was wrong with the credential, never anything about any user.
  */
 import * as crypto from "node:crypto";
-import { createHash, timingSafeEqual } from "node:crypto";
 import { OAuthError, OAuthErrorCode } from "@modelcontextprotocol/server";
 import { httpAuthConfigured, type ApiKeyEntry, type Config, type PolicyOverrides } from "../config.js";
 import { ToolError } from "./errors.js";
@@ -57,7 +56,7 @@ export function stdioIdentity(config: Config): Identity {
  * so it is looked up on the namespace (a named import of it would not link on an older Node 20).
  */
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, outputEncoding: "buffer") => Buffer }).hash;
-const sha256: (value: string) => Buffer = oneShotHash ? (value) => oneShotHash("sha256", value, "buffer") : (value) => createHash("sha256").update(value).digest();
+const sha256: (value: string) => Buffer = oneShotHash ? (value) => oneShotHash("sha256", value, "buffer") : (value) => crypto.createHash("sha256").update(value).digest();
 
 /** How an audit row and the logs name the credential: `api-key:<id>`, `jwt`, `http-token`… */
 export function credentialLabel(identity: Identity): string {
@@ -127,7 +126,7 @@ export function createTokenVerifier(config: Config, onJwksError?: (message: stri
       const key = keysByHash.get(sha256(token).toString("hex"));
       if (key) return authInfo(`api-key:${key.id}`, { via: "api-key", user: key.user, keyId: key.id, ...(key.policy ? { policy: key.policy } : {}) }, FAR_FUTURE());
       if (jwtEnabled && JWT_SHAPE.test(token)) return verifyJwt(token);
-      if (staticToken && timingSafeEqual(sha256(token), staticToken)) return authInfo("static-token", { via: "http-token" }, FAR_FUTURE());
+      if (staticToken && crypto.timingSafeEqual(sha256(token), staticToken)) return authInfo("static-token", { via: "http-token" }, FAR_FUTURE());
       throw invalid(jwtEnabled ? "Unknown API key, token or JWT" : "Unknown API key or token");
     },
     anonymous() {

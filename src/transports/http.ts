@@ -80,11 +80,6 @@ function jsonResponse(status: number, body: unknown, headers: Record<string, str
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
-/** A header as a web Request would give it: repeated values joined. */
-function headerValue(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value.join(", ") : value;
-}
-
 function rpcError(status: number, code: number, message: string): Response {
   return jsonResponse(status, { jsonrpc: "2.0", error: { code, message }, id: null });
 }
@@ -261,9 +256,9 @@ export async function startHttpServer(deps: ServerDeps): Promise<RunningHttpServ
 
   /** The SDK's DNS-rebinding checks, on the Node request's headers (no web Request built per request for them). */
   const hostOrOriginRejected = (req: IncomingMessage): Response | undefined => {
-    const host = validateHostHeader(headerValue(req.headers.host), allowedHosts);
+    const host = validateHostHeader(req.headers.host, allowedHosts);
     if (!host.ok) return rpcError(403, -32000, host.message);
-    const origin = corsAny ? undefined : validateOriginHeader(headerValue(req.headers.origin), allowedOrigins);
+    const origin = corsAny ? undefined : validateOriginHeader(req.headers.origin, allowedOrigins);
     return origin && !origin.ok ? rpcError(403, -32000, origin.message) : undefined;
   };
 
