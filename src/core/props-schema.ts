@@ -7,6 +7,7 @@
  *   other props (reloadProps) say so in their descriptions.
  */
 import type { ActionProp } from "../providers/provider.js";
+import { deepFreeze } from "../store/deep-freeze.js";
 
 export interface JsonSchema {
   type?: string | string[];
@@ -115,7 +116,21 @@ export function valueSchema(prop: ActionProp): JsonSchema {
   return isArray ? { type: "array", items: item } : item;
 }
 
+/**
+ * Schemas of catalog definitions, built once per definition: the catalog hands out deep-frozen
+ * props, so the same array always means the same schema, and a describe_action of a cached action
+ * reuses it (frozen too: it goes into results that many calls share).
+ */
+const schemaOfFrozenProps = new WeakMap<readonly ActionProp[], PropsSchema>();
+
 export function propsToJsonSchema(props: ActionProp[]): PropsSchema {
+  if (!Object.isFrozen(props)) return buildPropsSchema(props);
+  let schema = schemaOfFrozenProps.get(props);
+  if (!schema) schemaOfFrozenProps.set(props, (schema = deepFreeze(buildPropsSchema(props))));
+  return schema;
+}
+
+function buildPropsSchema(props: ActionProp[]): PropsSchema {
   const properties: Record<string, JsonSchema> = {};
   const required: string[] = [];
   const appProps: Array<{ name: string; app: string }> = [];

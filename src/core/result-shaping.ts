@@ -6,7 +6,7 @@
  * (`truncated.result_id`) the caller reads again with `result_id` (+ `fields`, `offset`).
  */
 import { estimateTokens, fitToBudget, selectFields, type Omission } from "./budget.js";
-import type { ToolResult } from "./results.js";
+import { isJsonMirror, type ToolResult } from "./results.js";
 
 export interface ShapeOptions {
   maxTokens: number;
@@ -23,6 +23,7 @@ const NOTE_TOKENS = 150;
 
 /** The text mirror's prose before the compact JSON (an error's sentence), if any, and that JSON. */
 function prosePrefix(result: ToolResult): { prefix: string; json: string } {
+  if (isJsonMirror(result)) return { prefix: "", json: result.content[0]!.text };
   const text = result.content.length === 1 ? result.content[0]!.text : result.content.map((c) => c.text).join("\n");
   const json = JSON.stringify(result.structuredContent);
   if (text === json) return { prefix: "", json };

@@ -6,8 +6,18 @@ export interface ToolResult {
   isError?: boolean;
 }
 
+/** Results whose one text is exactly their structuredContent's JSON (success() built them). */
+const jsonMirrors = new WeakSet<ToolResult>();
+
 export function success(structured: Record<string, unknown>): ToolResult {
-  return { content: [{ type: "text", text: JSON.stringify(structured) }], structuredContent: structured };
+  const result = { content: [{ type: "text" as const, text: JSON.stringify(structured) }], structuredContent: structured };
+  jsonMirrors.add(result);
+  return result;
+}
+
+/** Whether the result's text is its structuredContent's JSON, known without serialising it again. */
+export function isJsonMirror(result: ToolResult): boolean {
+  return jsonMirrors.has(result);
 }
 
 export function failure(message: string, detail?: Record<string, unknown>): ToolResult {

@@ -7,6 +7,7 @@
  */
 import type { ActionDefinition, AppInfo } from "../providers/provider.js";
 import type { Db } from "./db.js";
+import { deepFreeze } from "./deep-freeze.js";
 
 /** The app an action belongs to: its app prop's app, else the key's prefix (`slack-send-message` → slack). */
 export function actionAppSlug(action: ActionDefinition): string {
@@ -197,14 +198,6 @@ const PARSED_ACTIONS_KEPT = 256;
 /** Keys per IN (…) read: far below SQLite's and PostgreSQL's parameter limits. */
 const KEYS_PER_READ = 500;
 
-/** Shared parsed definitions must never be changed by a caller: a write throws instead. */
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === "object" && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 function entry<T>(row: unknown): CacheEntry<T> | undefined {
   const r = row as { definition: string; fetched_at: number } | undefined;

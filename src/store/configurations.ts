@@ -72,6 +72,19 @@ export function newConfigurationId(): string {
 
 const PURGE_EVERY_MS = 60_000;
 
+/**
+ * A new handle starts with its action's prop list from the catalog, deep-frozen and shared by
+ * every handle of that action: its JSON is built once, not once per describe_action.
+ */
+const jsonOfFrozenProps = new WeakMap<readonly ActionProp[], string>();
+
+function propsJson(props: ActionProp[]): string {
+  if (!Object.isFrozen(props)) return JSON.stringify(props);
+  let json = jsonOfFrozenProps.get(props);
+  if (json === undefined) jsonOfFrozenProps.set(props, (json = JSON.stringify(props)));
+  return json;
+}
+
 export class ConfigurationStore {
   private purgedAt = -Infinity;
 
@@ -95,7 +108,7 @@ export class ConfigurationStore {
     await this.db.run(
       "INSERT INTO configurations (id, external_user_id, conversation_id, action_key, action_version, configured_props, props, dynamic_props_id, status, created_at, updated_at, expires_at) " +
         "VALUES (?, ?, ?, ?, ?, ?, ?, NULL, 'open', ?, ?, ?)",
-      [cfg.id, cfg.externalUserId, cfg.conversationId ?? null, cfg.actionKey, cfg.actionVersion, JSON.stringify(cfg.configuredProps), JSON.stringify(cfg.props), at, at, cfg.expiresAt],
+      [cfg.id, cfg.externalUserId, cfg.conversationId ?? null, cfg.actionKey, cfg.actionVersion, JSON.stringify(cfg.configuredProps), propsJson(cfg.props), at, at, cfg.expiresAt],
       { behind: true },
     );
     return cfg;
@@ -116,7 +129,7 @@ export class ConfigurationStore {
     const next = { ...cfg, updatedAt: at, expiresAt: at + this.ttlMs };
     const changed = await this.db.run(
       "UPDATE configurations SET configured_props = ?, props = ?, dynamic_props_id = ?, updated_at = ?, expires_at = ? WHERE id = ? AND status IN ('open', 'unknown')",
-      [JSON.stringify(next.configuredProps), JSON.stringify(next.props), next.dynamicPropsId ?? null, at, next.expiresAt, cfg.id],
+      [JSON.stringify(next.configuredProps), propsJson(next.props), next.dynamicPropsId ?? null, at, next.expiresAt, cfg.id],
     );
     if (changed !== 1) throw new ConfigurationNotOpenError(`configuration ${cfg.id} is no longer open (it ran, is running or was removed); nothing was saved`);
     return next;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { estimateTokens, fitToBudget, selectFields } from "../../src/core/budget.js";
 import { argumentsHash } from "../../src/core/idempotency.js";
 import { shapeResult } from "../../src/core/result-shaping.js";
+import { isJsonMirror, success } from "../../src/core/results.js";
 import { withRetries } from "../../src/core/retries.js";
 import { ProviderError } from "../../src/providers/provider.js";
 
@@ -155,5 +156,17 @@ describe("shapeResult's length-only fast path", () => {
     const big = { outcome: "ok", accounts: Array.from({ length: 400 }, (_, i) => ({ id: `apn_${i}`, app: "slack", name: `Workspace number ${i}` })) };
     const cut = shapeResult({ content: [{ type: "text", text: JSON.stringify(big) }], structuredContent: big }, { maxTokens: 1000, store: () => "res_1" });
     expect(cut.structuredContent).toMatchObject({ truncated: { result_id: "res_1" } });
+  });
+
+  it("a success() result is cut like any other, its text taken as the JSON mirror it is", () => {
+    const big = { outcome: "ok", accounts: Array.from({ length: 400 }, (_, i) => ({ id: `apn_${i}`, app: "slack", name: `Workspace number ${i}` })) };
+    const built = success(big);
+    expect(isJsonMirror(built)).toBe(true);
+    expect(isJsonMirror({ ...built })).toBe(false);
+    const cut = shapeResult(built, { maxTokens: 1000, store: () => "res_2" });
+    expect(cut.structuredContent).toMatchObject({ truncated: { result_id: "res_2" } });
+    expect(JSON.parse(cut.content[0]!.text)).toEqual(cut.structuredContent);
+    const small = success({ outcome: "ok" });
+    expect(shapeResult(small, { maxTokens: 1000, store: () => "never" })).toBe(small);
   });
 });

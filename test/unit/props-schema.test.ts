@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { validateConfiguredProps } from "../../src/core/configured-props.js";
 import { propsToJsonSchema } from "../../src/core/props-schema.js";
 import type { ActionProp } from "../../src/providers/provider.js";
+import { deepFreeze } from "../../src/store/deep-freeze.js";
 
 const props: ActionProp[] = [
   { name: "googleSheets", type: "app", app: "google_sheets" },
@@ -67,5 +68,20 @@ describe("validateConfiguredProps", () => {
     expect(() => validateConfiguredProps("k", props, { count: 2.5, ids: [1, "2"], priority: "urgent", googleSheets: { authProvisionId: "apn_x" }, nope: 1, db: {} })).toThrow(
       /"count" must be a integer; "ids" must be an array of integer; "priority" must be one of "low", "high"; "googleSheets" is the google_sheets account prop.*; "nope" is not a prop of k.*; "db" cannot be set by the caller; missing required prop: sheetId/,
     );
+  });
+});
+
+describe("propsToJsonSchema of a catalog definition (deep-frozen props)", () => {
+  const frozen = deepFreeze(structuredClone(props));
+
+  it("is built once per definition, frozen, and equal to a fresh build", () => {
+    const first = propsToJsonSchema(frozen);
+    expect(propsToJsonSchema(frozen)).toBe(first);
+    expect(Object.isFrozen(first.schema.properties)).toBe(true);
+    expect(first).toEqual(propsToJsonSchema(props));
+  });
+
+  it("props that are not frozen (a reload's) get a fresh schema each time", () => {
+    expect(propsToJsonSchema(props)).not.toBe(propsToJsonSchema(props));
   });
 });
