@@ -51,7 +51,7 @@ export function shapeResult(result: ToolResult, options: ShapeOptions, full: Rec
   const { prefix, json } = prosePrefix(result);
   const selected = withFields(structured, options.dataField, options.fields);
   // The structured copy and its JSON text mirror are both sent: each gets half of what is left.
-  const perCopy = Math.floor((options.maxTokens - estimateTokens(prefix) - NOTE_TOKENS) / 2);
+  const perCopy = Math.floor((options.maxTokens - (prefix ? estimateTokens(prefix) : 0) - NOTE_TOKENS) / 2);
   // Most results are far under the budget: known to fit from their length alone, no estimate, no walk.
   if (selected === structured && !options.offset && json.length * MAX_TOKENS_PER_CHAR <= Math.max(200, perCopy)) return result;
   const fit = fitToBudget(selected, Math.max(200, perCopy), { offset: options.offset });

@@ -77,12 +77,13 @@ export const describeAction = defineTool({
     const configurator = Configurator.forCall(services, user, ctx.conversation);
     let cfg = await configurator.resume({ configurationId: args.configuration_id, action: args.action, accountId: args.account_id });
 
-    const propsBefore = JSON.stringify(cfg.props);
+    const propsBefore = cfg.props;
     let dropped: string[] = [];
     if (args.configured_props && Object.keys(args.configured_props).length) ({ cfg, dropped } = await configurator.apply(cfg, args.configured_props));
     // A caller continuing a configuration already has the action and its schema: send them again
     // only when asked for the whole picture (no prop) or when a reload changed the props.
-    const full = !args.configuration_id || !args.prop || JSON.stringify(cfg.props) !== propsBefore;
+    // A reload hands back a new prop list, most often the same one: compared by value only then.
+    const full = !args.configuration_id || !args.prop || (cfg.props !== propsBefore && JSON.stringify(cfg.props) !== JSON.stringify(propsBefore));
     const options = args.prop ? await configurator.options(cfg, args.prop, args.query, args.cursor) : undefined;
     if (options) cfg = options.cfg;
 
