@@ -170,7 +170,10 @@ export class Catalog {
       return listing;
     }
 
-    const state = await this.catalogReady();
+    // Both listings' freshness in one read: a warm search costs three statements (this, the index's
+    // version check, the page's definitions), where each is a round trip on PostgreSQL.
+    const fresh = this.cache.enabled ? await this.catalogFreshness() : undefined;
+    const state = await this.catalogReady(fresh?.actions);
     if (!query) {
       if (state === "ready" || (this.cache.enabled && (await this.index()).actionCount > 0 && !q.after)) {
         const byKeyOrder = (await this.index()).allKeys().sort().map((key) => ({ key, score: 0 }));
@@ -192,15 +195,17 @@ export class Catalog {
       index = this.cache.enabled ? await this.index() : this.ephemeral(extra);
     }
     // Apps' names and descriptions weigh in action ranking: have the app directory first, so the
-    // first search ranks as later ones do (rankApps below waits for it anyway).
-    await this.appsReady();
-    if (this.cache.enabled) index = await this.index();
+    // first search ranks as later ones do.
+    const appsReady = await this.appsReady(fresh?.apps);
+    // Listings this call waited for went into the index as they were stored; it is read again
+    // only when there was something to wait for (another process may have listed meanwhile).
+    if (this.cache.enabled && (state !== "ready" || fresh?.apps === "missing")) index = await this.index();
     // Enough for this page, to know whether there is a next one, and for ranking apps.
     const known = new Map(extra.map((a) => [a.key, a]));
     const lexical = index!.searchActions(query, { limit: Math.max(offset + q.limit + 1, APP_EVIDENCE_ACTIONS, this.semanticDepth()) });
     const ranked = await this.semanticRerank(query, lexical, known);
     const listing = await this.rankedPage(ranked, known, offset, q.limit);
-    listing.apps = await this.rankApps(query, ranked, index!);
+    listing.apps = await this.rankApps(query, ranked, index!, appsReady);
     return listing;
   }
 
@@ -226,10 +231,10 @@ export class Catalog {
     return { actions, ...(ranked.length > offset + limit ? { nextOffset: offset + limit } : {}) };
   }
 
-  /** Apps by name or slug, for a query (used without an app filter). */
-  private async rankApps(query: string, ranked: RankedAction[], index: CatalogSearch): Promise<AppInfo[]> {
-    const ready = await this.appsReady();
-    const known = new Map(this.cache.enabled ? (await this.index(), this.appInfo) : []);
+  /** Apps by name or slug, for a query (used without an app filter); `ready`: whether the app directory is local. */
+  private async rankApps(query: string, ranked: RankedAction[], index: CatalogSearch, ready: boolean): Promise<AppInfo[]> {
+    // `index` is the loaded shared index when caching is on, and appInfo was loaded with it.
+    const known = new Map(this.cache.enabled ? this.appInfo : []);
     let search = index;
     if (!ready) {
       // No local app directory yet: Connect's own app search for the query fills in.
@@ -299,10 +304,10 @@ export class Catalog {
     return { byKey, index };
   }
 
-  /** Whether the whole catalog is available locally (possibly stale, being refreshed). */
-  private async catalogReady(): Promise<"ready" | "partial"> {
+  /** Whether the whole catalog is available locally (possibly stale, being refreshed); `known`: its freshness, read already. */
+  private async catalogReady(known?: Freshness): Promise<"ready" | "partial"> {
     if (!this.cache.enabled) return "partial";
-    const state = await this.freshness("actions");
+    const state = known ?? (await this.freshness("actions"));
     if (state === "fresh") return "ready";
     if (state === "stale") {
       this.background("actions", () => this.syncActions());
@@ -314,9 +319,9 @@ export class Catalog {
     return (await this.freshness("actions")) === "missing" ? "partial" : "ready";
   }
 
-  private async appsReady(): Promise<boolean> {
+  private async appsReady(known?: Freshness): Promise<boolean> {
     if (!this.cache.enabled) return false;
-    const state = await this.freshness("apps");
+    const state = known ?? (await this.freshness("apps"));
     if (state === "fresh") return true;
     if (state === "stale") {
       this.background("apps", () => this.syncApps());
@@ -328,14 +333,22 @@ export class Catalog {
     return (await this.freshness("apps")) !== "missing";
   }
 
+  /** How fresh the newest complete listing of any of `whats` is (one read for all of them). */
   private async freshness(...whats: string[]): Promise<Freshness> {
     let newest: number | undefined;
-    for (const w of whats) {
-      const at = await this.syncState.syncedAt(w);
-      if (at !== undefined && (newest === undefined || at > newest)) newest = at;
-    }
-    if (newest === undefined) return "missing";
-    return this.cache.isFresh(newest) ? "fresh" : "stale";
+    for (const at of (await this.syncState.syncedAtEach(whats)).values()) if (newest === undefined || at > newest) newest = at;
+    return this.judge(newest);
+  }
+
+  /** How fresh each of the action catalog and the app directory is, in one read: a search needs both. */
+  private async catalogFreshness(): Promise<{ actions: Freshness; apps: Freshness }> {
+    const at = await this.syncState.syncedAtEach(["actions", "apps"]);
+    return { actions: this.judge(at.get("actions")), apps: this.judge(at.get("apps")) };
+  }
+
+  private judge(syncedAt: number | undefined): Freshness {
+    if (syncedAt === undefined) return "missing";
+    return this.cache.isFresh(syncedAt) ? "fresh" : "stale";
   }
 
   /** List actions (all, or one app's) page by page into the cache; drop what a complete listing no longer has. */

@@ -13,8 +13,14 @@ export class CatalogSyncState {
 
   /** Epoch ms of the last complete listing of `what`, if any. */
   async syncedAt(what: string): Promise<number | undefined> {
-    const row = await this.db.get<{ synced_at: number }>("SELECT synced_at FROM catalog_sync WHERE scope = ? AND what = ?", [this.scope, what]);
-    return row?.synced_at;
+    return (await this.syncedAtEach([what])).get(what);
+  }
+
+  /** The same for several parts in one read (a round trip each on PostgreSQL); parts never listed are absent. */
+  async syncedAtEach(whats: readonly string[]): Promise<Map<string, number>> {
+    const marks = whats.map(() => "?").join(", ");
+    const rows = await this.db.all<{ what: string; synced_at: number }>(`SELECT what, synced_at FROM catalog_sync WHERE scope = ? AND what IN (${marks})`, [this.scope, ...whats]);
+    return new Map(rows.map((r) => [r.what, Number(r.synced_at)]));
   }
 
   async markSynced(what: string, at: number): Promise<void> {
