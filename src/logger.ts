@@ -36,14 +36,17 @@ export function censorSecrets<T>(value: T, depth = SECRET_DEPTH): T {
     let censored = field;
     if (SECRET_FIELDS.has(key)) censored = CENSOR;
     else if (depth > 0 && field !== null && typeof field === "object") censored = censorSecrets(field, depth - 1);
-    if (censored !== field) (out ??= copyOf(source))[key] = censored;
+    if (censored !== field) Object.defineProperty((out ??= copyOf(source)), key, { value: censored, enumerable: true, writable: true, configurable: true });
   }
   return (out ?? value) as T;
 }
 
-/** A plain copy to censor: an error keeps what pino's error serializer would have shown of it. */
+/** A copy to censor: an error stays an error of its class (message, stack and all), so pino shows it as one. */
 function copyOf(source: Record<string, unknown>): Record<string, unknown> {
-  return source instanceof Error ? (pino.stdSerializers.err(source) as unknown as Record<string, unknown>) : { ...source };
+  if (!(source instanceof Error)) return { ...source };
+  const copy = Object.create(Object.getPrototypeOf(source) as object) as Record<string, unknown>;
+  for (const name of Object.getOwnPropertyNames(source)) Object.defineProperty(copy, name, { ...Object.getOwnPropertyDescriptor(source, name), configurable: true });
+  return copy;
 }
 
 export function createLogger(level: string, name = "connect-mcp", destination: DestinationStream = pino.destination({ fd: 2, sync: true })): Logger {

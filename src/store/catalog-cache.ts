@@ -198,7 +198,6 @@ const PARSED_ACTIONS_KEPT = 256;
 /** Keys per IN (…) read: far below SQLite's and PostgreSQL's parameter limits. */
 const KEYS_PER_READ = 500;
 
-
 function entry<T>(row: unknown): CacheEntry<T> | undefined {
   const r = row as { definition: string; fetched_at: number } | undefined;
   return r ? { value: JSON.parse(r.definition) as T, fetchedAt: r.fetched_at } : undefined;

@@ -32,9 +32,11 @@ describe("the logger's secret censoring", () => {
 
   it("an error's own secret field is censored and its message kept", () => {
     const out = captured();
-    const err = Object.assign(new Error("upstream refused"), { authorization: "Bearer xyz", status: 401 });
+    const err = Object.assign(new TypeError("upstream refused"), { authorization: "Bearer xyz", status: 401 });
     createLogger("info", "test", out).error({ err }, "failed");
-    expect(out.lines[0]!.err).toMatchObject({ message: "upstream refused", authorization: "***", status: 401 });
+    expect(out.lines[0]!.err).toMatchObject({ type: "TypeError", message: "upstream refused", authorization: "***", status: 401 });
+    expect(String((out.lines[0]!.err as { stack: string }).stack)).toContain("upstream refused");
+    expect(err.authorization).toBe("Bearer xyz");
     expect(JSON.stringify(out.lines)).not.toContain("xyz");
   });
 
