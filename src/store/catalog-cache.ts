@@ -6,7 +6,7 @@
  * are ever written; with a TTL of 0 nothing is.
  */
 import type { ActionDefinition, AppInfo } from "../providers/provider.js";
-import type { Db } from "./db.js";
+import { BUMP_CATALOG_VERSION, type Db } from "./db.js";
 import { deepFreeze } from "./deep-freeze.js";
 
 /** The app an action belongs to: its app prop's app, else the key's prefix (`slack-send-message` → slack). */
@@ -26,15 +26,22 @@ const EVER = Number.MIN_SAFE_INTEGER;
 const UPSERT_ACTION =
   "INSERT INTO catalog_actions (scope, key, version, definition, fetched_at, app) VALUES (?, ?, ?, ?, ?, ?) " +
   "ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, definition = excluded.definition, fetched_at = excluded.fetched_at, app = excluded.app";
-/** After every catalog write, as its last step: what PostgreSQL replicas read as the catalog's version. */
-export const BUMP_CATALOG_VERSION = "UPDATE catalog_version SET version = version + 1 WHERE id = 1";
+export { BUMP_CATALOG_VERSION };
 const BUMP = [BUMP_CATALOG_VERSION, []] as const;
 const UPSERT_APP =
   "INSERT INTO catalog_apps (scope, slug, definition, fetched_at) VALUES (?, ?, ?, ?) " +
   "ON CONFLICT (scope, slug) DO UPDATE SET definition = excluded.definition, fetched_at = excluded.fetched_at";
 
+/** A parsed definition, the row state it came from, and the catalog stamp at which that row was last read. */
+interface ParsedAction {
+  value: ActionDefinition;
+  fetchedAt: number;
+  version: string;
+  checkedAt?: string;
+}
+
 export class CatalogCache {
-  private readonly parsedActions = new Map<string, { value: ActionDefinition; fetchedAt: number; version: string }>();
+  private readonly parsedActions = new Map<string, ParsedAction>();
 
   constructor(
     private readonly db: Db,
@@ -72,33 +79,51 @@ export class CatalogCache {
 
   /**
    * Parsed definitions are kept (deep-frozen, a bounded LRU) and reused while the row's fetched_at
-   * and version are unchanged: the row is still read each time, but its JSON only when it changed.
+   * and version are unchanged: its JSON is parsed again only when it changed. A definition checked
+   * at the current catalog stamp (nothing in the catalog changed since, here or elsewhere) is
+   * reused without reading its row; a describe_action of a cached action reads no catalog row.
    */
   async getActionEntry(key: string): Promise<CacheEntry<ActionDefinition> | undefined> {
     const known = this.parsedActions.get(key);
+    // Read before the row, so a write landing in between shows as a new stamp next time.
+    const stamp = known ? await this.db.catalogStamp() : undefined;
+    if (known && known.checkedAt === stamp) return this.reuse(key, known);
     const row = await this.db.get<{ definition: string | null; fetched_at: number; version: string }>(
       "SELECT CASE WHEN fetched_at = ? AND version = ? THEN NULL ELSE definition END AS definition, fetched_at, version FROM catalog_actions WHERE scope = ? AND key = ?",
       [known?.fetchedAt ?? -1, known?.version ?? "", this.scope, key],
     );
-    if (!row) return undefined;
-    return row.definition === null && known ? this.reuse(key, known) : this.remember(key, row.definition!, row.fetched_at, row.version);
+    if (!row) {
+      this.parsedActions.delete(key);
+      return undefined;
+    }
+    return row.definition === null && known ? this.reuse(key, known, stamp) : this.remember(key, row.definition!, row.fetched_at, row.version, stamp);
   }
 
   /**
    * Several actions' entries (a page of search results, one app's actions) in one read, plus one
    * for the definitions whose row changed since they were parsed: not a read per action, which
-   * on PostgreSQL is a round trip each. Keys without a row are absent from the answer.
+   * on PostgreSQL is a round trip each. Definitions checked at the current catalog stamp need no
+   * read at all. Keys without a row are absent from the answer.
    */
   async getActionEntries(keys: readonly string[]): Promise<Map<string, CacheEntry<ActionDefinition>>> {
     const out = new Map<string, CacheEntry<ActionDefinition>>();
-    for (let i = 0; i < keys.length; i += KEYS_PER_READ) {
-      const chunk = keys.slice(i, i + KEYS_PER_READ);
+    const stamp = keys.some((key) => this.parsedActions.has(key)) ? await this.db.catalogStamp() : undefined;
+    const unchecked: string[] = [];
+    for (const key of keys) {
+      const known = this.parsedActions.get(key);
+      if (known && stamp !== undefined && known.checkedAt === stamp) out.set(key, this.reuse(key, known));
+      else unchecked.push(key);
+    }
+    for (let i = 0; i < unchecked.length; i += KEYS_PER_READ) {
+      const chunk = unchecked.slice(i, i + KEYS_PER_READ);
       const marks = chunk.map(() => "?").join(", ");
       const rows = await this.db.all<{ key: string; fetched_at: number; version: string }>(`SELECT key, fetched_at, version FROM catalog_actions WHERE scope = ? AND key IN (${marks})`, [this.scope, ...chunk]);
+      const found = new Set(rows.map((row) => row.key));
+      for (const key of chunk) if (!found.has(key)) this.parsedActions.delete(key);
       const changed: string[] = [];
       for (const row of rows) {
         const known = this.parsedActions.get(row.key);
-        if (known && known.fetchedAt === row.fetched_at && known.version === row.version) out.set(row.key, this.reuse(row.key, known));
+        if (known && known.fetchedAt === row.fetched_at && known.version === row.version) out.set(row.key, this.reuse(row.key, known, stamp));
         else changed.push(row.key);
       }
       if (changed.length === 0) continue;
@@ -106,22 +131,23 @@ export class CatalogCache {
         `SELECT key, definition, fetched_at, version FROM catalog_actions WHERE scope = ? AND key IN (${changed.map(() => "?").join(", ")})`,
         [this.scope, ...changed],
       );
-      for (const row of fresh) out.set(row.key, this.remember(row.key, row.definition, row.fetched_at, row.version));
+      for (const row of fresh) out.set(row.key, this.remember(row.key, row.definition, row.fetched_at, row.version, stamp));
     }
     return out;
   }
 
-  /** A parsed definition still current, now the most recently used. */
-  private reuse(key: string, known: { value: ActionDefinition; fetchedAt: number; version: string }): CacheEntry<ActionDefinition> {
+  /** A parsed definition still current (as of `checkedAt`, when its row was just read), now the most recently used. */
+  private reuse(key: string, known: ParsedAction, checkedAt?: string): CacheEntry<ActionDefinition> {
+    if (checkedAt !== undefined) known.checkedAt = checkedAt;
     this.parsedActions.delete(key);
     this.parsedActions.set(key, known);
     return { value: known.value, fetchedAt: known.fetchedAt };
   }
 
-  private remember(key: string, definition: string, fetchedAt: number, version: string): CacheEntry<ActionDefinition> {
+  private remember(key: string, definition: string, fetchedAt: number, version: string, checkedAt?: string): CacheEntry<ActionDefinition> {
     const value = deepFreeze(JSON.parse(definition) as ActionDefinition);
     this.parsedActions.delete(key);
-    this.parsedActions.set(key, { value, fetchedAt, version });
+    this.parsedActions.set(key, { value, fetchedAt, version, checkedAt });
     if (this.parsedActions.size > PARSED_ACTIONS_KEPT) this.parsedActions.delete(this.parsedActions.keys().next().value!);
     return { value, fetchedAt };
   }

@@ -50,10 +50,21 @@ export interface Db {
   batch(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>, options?: WriteOptions): Promise<number[]>;
   /** Changes when another connection (replica, `connect-mcp cache --clear`) changed the catalog cache. */
   catalogVersion(): Promise<string>;
+  /**
+   * Changes whenever the catalog cache changed, through this connection too: what was read of the
+   * catalog at one stamp is still current while the stamp is the same.
+   */
+  catalogStamp(): Promise<string>;
   /** A round trip to the database (doctor, /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * The last step of every catalog write, in its transaction: what PostgreSQL replicas read as the
+ * catalog's version, and how a SQLite connection counts its own catalog writes.
+ */
+export const BUMP_CATALOG_VERSION = "UPDATE catalog_version SET version = version + 1 WHERE id = 1";
 
 /** Which database: a PostgreSQL URL wins over the SQLite path. */
 export interface DbTarget {
@@ -371,6 +382,8 @@ class SqliteDb implements Db {
   private behindTimer: NodeJS.Timeout | undefined;
   private behindCommittedAt = -Infinity;
   private dataVersion: Database.Statement | undefined;
+  /** Catalog writes committed through this connection (data_version counts only other connections'). */
+  private catalogWritesHere = 0;
   /** The tables the pending write-behinds insert into ("" for any other statement: every read waits for it). */
   private behindTables = new Set<string>();
 
@@ -423,7 +436,10 @@ class SqliteDb implements Db {
   private write(steps: ReadonlyArray<readonly [string, readonly SqlParam[]]>, options?: WriteOptions): number[] {
     // One statement is atomic by itself (the usual audit batch: one call per event-loop turn).
     const write = () => (steps.length === 1 ? [this.stmt(steps[0]![0]).run(...steps[0]![1]).changes] : this.runAll(steps));
-    return options?.durable ? this.durably(write) : write();
+    const changes = options?.durable ? this.durably(write) : write();
+    // Every catalog write ends with this bump (catalog-cache.ts, cache-admin.ts), in the same transaction.
+    if (steps.some(([sql]) => sql === BUMP_CATALOG_VERSION)) this.catalogWritesHere++;
+    return changes;
   }
 
   async get<T>(sql: string, params: readonly SqlParam[] = []): Promise<T | undefined> {
@@ -483,6 +499,10 @@ class SqliteDb implements Db {
     // A prepared statement, kept: db.pragma() prepares anew on every call (~20 µs; several per list_actions).
     this.dataVersion ??= this.db.prepare("PRAGMA data_version").pluck();
     return String(this.dataVersion.get());
+  }
+
+  async catalogStamp(): Promise<string> {
+    return `${await this.catalogVersion()}:${this.catalogWritesHere}`;
   }
 
   async ping(): Promise<void> {

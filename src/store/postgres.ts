@@ -169,6 +169,11 @@ class PgDb implements Db {
     return String(r?.version ?? 0);
   }
 
+  async catalogStamp(): Promise<string> {
+    // The counter moves with this connection's catalog writes as well as every other replica's.
+    return this.catalogVersion();
+  }
+
   async ping(): Promise<void> {
     await this.pool.query("SELECT 1");
   }

@@ -112,6 +112,51 @@ describe.each(BACKENDS)("parsed action definitions on $name", (backend) => {
   });
 });
 
+describe.each(BACKENDS)("parsed action definitions checked at the catalog stamp on $name", (backend) => {
+  it("are served without reading their rows while nothing in the catalog changed, here or on another connection", async () => {
+    const shared = await backend.shared();
+    const [db, otherDb] = [await shared.open(), await shared.open()];
+    let now = 5_000;
+    const action = (key: string, description: string, version = "1") => ({ key, name: key, description, version, props: [] }) as never;
+    const reader = new CatalogCache(db, "s1", 3600_000, () => now);
+    await new CatalogCache(db, "s1", 3600_000, () => now).putActions([action("a-one", "one"), action("a-two", "two")]);
+    const rowReads: string[] = [];
+    for (const method of ["get", "all"] as const) {
+      const original = db[method].bind(db) as (sql: string, params?: unknown[]) => Promise<unknown>;
+      (db as unknown as Record<string, unknown>)[method] = (sql: string, params?: unknown[]) => {
+        if (sql.includes("catalog_actions")) rowReads.push(sql);
+        return original(sql, params);
+      };
+    }
+    const readsFor = async (read: () => Promise<unknown>) => {
+      rowReads.length = 0;
+      await read();
+      return rowReads.length;
+    };
+    const both = () => reader.getActionEntries(["a-one", "a-two"]);
+    expect(await readsFor(both)).toBeGreaterThan(0); // parsed once
+    expect(await readsFor(both)).toBeGreaterThan(0); // the rows read again, now checked at this stamp
+    expect(await readsFor(both)).toBe(0);
+    expect(await readsFor(() => reader.getActionEntry("a-one"))).toBe(0);
+
+    // A catalog write through the same connection (another CatalogCache: another scope's sync, say).
+    now = 6_000;
+    await new CatalogCache(db, "s1", 3600_000, () => now).putActions([action("a-two", "two, refreshed", "2")]);
+    expect(await readsFor(both)).toBeGreaterThan(0);
+    expect((await reader.getActionEntry("a-two"))?.value.description).toBe("two, refreshed");
+    expect(await readsFor(both)).toBe(0);
+
+    // Another connection (another process or replica) changes a definition, then clears the cache.
+    now = 7_000;
+    await new CatalogCache(otherDb, "s1", 3600_000, () => now).putActions([action("a-one", "one, from elsewhere", "3")]);
+    const seen = await reader.getActionEntries(["a-one", "a-two"]);
+    expect(seen.get("a-one")).toMatchObject({ value: { description: "one, from elsewhere" }, fetchedAt: 7_000 });
+    await clearCache(otherDb);
+    expect(await reader.getActionEntry("a-one")).toBeUndefined();
+    expect((await reader.getActionEntries(["a-one", "a-two"])).size).toBe(0);
+  });
+});
+
 describe.each(BACKENDS)("catalog version seen by another connection on $name", (backend) => {
   it("changes after each kind of catalog write, and only then", async () => {
     const shared = await backend.shared();
