@@ -3,7 +3,7 @@
  * project/environment/base URL) in the file. Only cached, re-fetchable data: the catalog, its
  * listing times and the Connect Links handed out. Never prints a link (it carries a token).
  */
-import { BUMP_CATALOG_VERSION } from "./catalog-cache.js";
+import { BUMP_CATALOG_VERSION } from "./db.js";
 import type { Db } from "./db.js";
 
 export interface ScopeStats {

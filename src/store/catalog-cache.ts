@@ -26,7 +26,6 @@ const EVER = Number.MIN_SAFE_INTEGER;
 const UPSERT_ACTION =
   "INSERT INTO catalog_actions (scope, key, version, definition, fetched_at, app) VALUES (?, ?, ?, ?, ?, ?) " +
   "ON CONFLICT (scope, key) DO UPDATE SET version = excluded.version, definition = excluded.definition, fetched_at = excluded.fetched_at, app = excluded.app";
-export { BUMP_CATALOG_VERSION };
 const BUMP = [BUMP_CATALOG_VERSION, []] as const;
 const UPSERT_APP =
   "INSERT INTO catalog_apps (scope, slug, definition, fetched_at) VALUES (?, ?, ?, ?) " +

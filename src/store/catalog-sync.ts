@@ -11,12 +11,7 @@ export class CatalogSyncState {
     private readonly enabled: boolean,
   ) {}
 
-  /** Epoch ms of the last complete listing of `what`, if any. */
-  async syncedAt(what: string): Promise<number | undefined> {
-    return (await this.syncedAtEach([what])).get(what);
-  }
-
-  /** The same for several parts in one read (a round trip each on PostgreSQL); parts never listed are absent. */
+  /** Epoch ms of the last complete listing of each of `whats`, in one read (a round trip on PostgreSQL); parts never listed are absent. */
   async syncedAtEach(whats: readonly string[]): Promise<Map<string, number>> {
     const marks = whats.map(() => "?").join(", ");
     const rows = await this.db.all<{ what: string; synced_at: number }>(`SELECT what, synced_at FROM catalog_sync WHERE scope = ? AND what IN (${marks})`, [this.scope, ...whats]);
